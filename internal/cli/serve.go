@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/apiguard/apiguard/internal/config"
+	"github.com/apiguard/apiguard/internal/gateway"
+	"github.com/apiguard/apiguard/internal/store"
+	"github.com/apiguard/apiguard/internal/store/backend"
+	"github.com/apiguard/apiguard/internal/telemetry"
+)
+
+// runServe runs the gateway until SIGTERM/SIGINT, reloading on SIGHUP and
+// on changes of the configuration file. Exit 0 after a clean drain.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("serve", stderr)
+	path := fs.String("c", "", "configuration file")
+	demoMode := fs.Bool("demo", false, "run a demo upstream and gateway on loopback, no configuration needed")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil || fs.NArg() > 0 || (*path == "") == !*demoMode {
+		fmt.Fprintln(stderr, "apiguard serve: usage: apiguard serve -c FILE | --demo [--log-level info]")
+		return exitUsage
+	}
+	log := telemetry.NewLogger(stderr, lvl)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if *demoMode {
+		return serveDemo(ctx, log, stdout, stderr)
+	}
+	if _, err := os.Stat(*path); err != nil {
+		fmt.Fprintf(stderr, "apiguard serve: cannot read %s: %v\n", *path, errors.Unwrap(err))
+		return exitUsage
+	}
+	cfg, err := config.Load(*path)
+	if err != nil {
+		fmt.Fprintf(stderr, "apiguard serve: invalid configuration:\n%v\n", err)
+		return exitUsage
+	}
+	return serveConfig(ctx, log, cfg, *path, stderr)
+}
+
+func serveConfig(ctx context.Context, log *slog.Logger, cfg *config.Config, path string, stderr io.Writer) int {
+	st, err := openStore(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "apiguard serve: store: %v\n", err)
+		return exitUsage
+	}
+	if st != nil {
+		defer st.Close()
+	}
+	g, err := gateway.New(cfg, path, gateway.Deps{Logger: log, Store: st})
+	if err != nil {
+		fmt.Fprintf(stderr, "apiguard serve: %v\n", err)
+		return exitUsage
+	}
+	warnUnenforced(log, cfg)
+	if err := g.Start(); err != nil {
+		fmt.Fprintf(stderr, "apiguard serve: %v\n", err)
+		return exitUsage
+	}
+	log.Info("apiguard serving", "api", g.Addr.API, "admin", g.Addr.Admin, "redirect", g.Addr.Redirect,
+		"tls", cfg.Server.TLS != nil, "routes", len(cfg.Routes))
+	if err := g.Watch(ctx); err != nil {
+		log.Warn("configuration file watch disabled; SIGHUP still reloads", "error", err.Error())
+	}
+	return waitAndDrain(ctx, log, g, time.Duration(cfg.Server.Limits.ShutdownTimeout))
+}
+
+// openStore opens the configured store when an identity method needs it.
+// The store's DSN is fixed for the life of the process.
+func openStore(cfg *config.Config) (store.Store, error) {
+	if cfg.Identities.APIKey == nil {
+		return nil, nil
+	}
+	return backend.Open(cfg.Store)
+}
+
+// warnUnenforced says at start-up which accepted settings this version
+// does not enforce yet: a security setting is never silently ignored.
+func warnUnenforced(log *slog.Logger, cfg *config.Config) {
+	for _, u := range cfg.Unenforced() {
+		log.Warn("configured but not enforced by this version", "field", u)
+	}
+}
+
+// waitAndDrain reloads on SIGHUP until ctx ends (SIGTERM/SIGINT), then
+// drains in-flight requests within the shutdown timeout.
+func waitAndDrain(ctx context.Context, log *slog.Logger, g *gateway.Gateway, timeout time.Duration) int {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			log.Info("SIGHUP: reloading configuration")
+			_ = g.Reload()
+		case <-ctx.Done():
+			if timeout <= 0 {
+				timeout = 15 * time.Second
+			}
+			log.Info("shutting down: draining in-flight requests", "in_flight", g.InFlight(), "timeout", timeout.String())
+			sctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			if err := g.Shutdown(sctx); err != nil {
+				log.Error("drain did not complete", "error", err.Error())
+				return exitFail
+			}
+			log.Info("drained; bye")
+			return exitOK
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package config
+
+import "time"
+
+// Config is the typed form of an apiguard configuration file
+// (../shared/contract/apiguard.yaml). After Load returns it without error,
+// every field is validated, defaults are applied, relative paths are
+// resolved against Dir, secrets are read (Secret fields) and every route's
+// Policy is the effective one (route overrides merged over Defaults).
+type Config struct {
+	Server     Server              `yaml:"server" json:"server"`
+	Store      string              `yaml:"store" json:"store"` // "sqlite:PATH" (default sqlite:data/apiguard.db) or "redis://..."
+	Audit      Audit               `yaml:"audit" json:"audit"`
+	Identities Identities          `yaml:"identities" json:"identities"`
+	Upstreams  map[string]Upstream `yaml:"upstreams" json:"upstreams"`
+	Defaults   Policy              `yaml:"defaults" json:"defaults"`
+	Routes     []Route             `yaml:"routes" json:"routes"`
+
+	// Dir is the directory of the configuration file; relative paths are
+	// resolved against it at load.
+	Dir string `yaml:"-" json:"-"`
+	// Path is the configuration file itself.
+	Path string `yaml:"-" json:"-"`
+
+	// StorePassword is the password of a redis:// store URL. It may only
+	// come from ${ENV} (redis://:${REDIS_PASSWORD}@host:6379/0); at load it
+	// is moved out of Store, so Store never holds it. StoreDSN puts it back.
+	StorePassword Secret `yaml:"-" json:"store_password,omitempty"`
+}
+
+// Server holds the listeners and connection limits.
+type Server struct {
+	Listen         string   `yaml:"listen" json:"listen"`               // default "127.0.0.1:8443"
+	RedirectHTTP   string   `yaml:"redirect_http" json:"redirect_http"` // optional plain-HTTP listener that only answers 308
+	TLS            *TLS     `yaml:"tls" json:"tls"`                     // nil: plain HTTP (a lint warning off loopback)
+	HSTS           *string  `yaml:"hsts" json:"hsts"`                   // nil: default when TLS is set; "" disables
+	Admin          string   `yaml:"admin" json:"admin"`                 // default "127.0.0.1:9090"; "" disables the admin listener
+	AdminTokenFile string   `yaml:"admin_token_file" json:"admin_token_file"`
+	TrustedProxies []string `yaml:"trusted_proxies" json:"trusted_proxies"` // CIDRs or single addresses
+	Limits         Limits   `yaml:"limits" json:"limits"`
+
+	// AdminToken is read from AdminTokenFile at load, or taken from the
+	// environment when the file says admin_token: ${VAR} (never inline).
+	AdminToken Secret `yaml:"-" json:"admin_token"`
+	// HSTSValue is the effective Strict-Transport-Security value ("" = none).
+	HSTSValue string `yaml:"-" json:"hsts_value"`
+}
+
+// TLS configures the API listener's certificate and client verification.
+type TLS struct {
+	CertFile     string `yaml:"cert_file" json:"cert_file"`
+	KeyFile      string `yaml:"key_file" json:"key_file"`
+	MinVersion   string `yaml:"min_version" json:"min_version"`       // "1.2" (default) or "1.3"; "1.0"/"1.1" refused
+	ClientCAFile string `yaml:"client_ca_file" json:"client_ca_file"` // optional: enables the mtls identity
+}
+
+// Limits bound what one client can make the gateway hold.
+type Limits struct {
+	MaxBody           Size     `yaml:"max_body" json:"max_body"`                       // default 1MiB
+	MaxHeader         Size     `yaml:"max_header" json:"max_header"`                   // default 16KiB
+	ReadHeaderTimeout Duration `yaml:"read_header_timeout" json:"read_header_timeout"` // default 5s
+	ReadTimeout       Duration `yaml:"read_timeout" json:"read_timeout"`               // extension; default 30s: whole request incl. body
+	WriteTimeout      Duration `yaml:"write_timeout" json:"write_timeout"`             // extension; default 0 = per-upstream timeout governs
+	IdleTimeout       Duration `yaml:"idle_timeout" json:"idle_timeout"`               // default 60s
+	ShutdownTimeout   Duration `yaml:"shutdown_timeout" json:"shutdown_timeout"`       // extension; default 15s: bound of the SIGTERM drain
+}
+
+// Audit configures the audit log.
+type Audit struct {
+	File   string   `yaml:"file" json:"file"`     // default data/audit.jsonl
+	Redact []string `yaml:"redact" json:"redact"` // names redacted in headers, query and JSON bodies
+}
+
+// Identities configures how requests prove who they are.
+type Identities struct {
+	APIKey        *APIKeyIdentity `yaml:"api_key" json:"api_key"`
+	JWT           []JWTIssuer     `yaml:"jwt" json:"jwt"`
+	Introspection *Introspection  `yaml:"introspection" json:"introspection"`
+	MTLS          *MTLSIdentity   `yaml:"mtls" json:"mtls"`
+}
+
+// APIKeyIdentity configures API-key authentication.
+type APIKeyIdentity struct {
+	Header string `yaml:"header" json:"header"` // default X-API-Key
+}
+
+// JWTIssuer is one trusted JWT issuer.
+type JWTIssuer struct {
+	Issuer     string   `yaml:"issuer" json:"issuer"`
+	Audiences  []string `yaml:"audiences" json:"audiences"`
+	JWKSURL    string   `yaml:"jwks_url" json:"jwks_url"`
+	JWKSFile   string   `yaml:"jwks_file" json:"jwks_file"`
+	Algorithms []string `yaml:"algorithms" json:"algorithms"` // required; none and HS* refused
+	MaxTTL     Duration `yaml:"max_ttl" json:"max_ttl"`       // default 1h
+	Leeway     Duration `yaml:"leeway" json:"leeway"`         // default 30s; at most 5m
+	ScopeClaim string   `yaml:"scope_claim" json:"scope_claim"`
+	// StepUpACR lists acr values that count as multi-factor (extension).
+	StepUpACR []string `yaml:"step_up_acr" json:"step_up_acr"`
+}
+
+// Introspection configures RFC 7662 token introspection.
+type Introspection struct {
+	URL              string   `yaml:"url" json:"url"`
+	ClientID         string   `yaml:"client_id" json:"client_id"`
+	ClientSecretFile string   `yaml:"client_secret_file" json:"client_secret_file"`
+	CacheTTL         Duration `yaml:"cache_ttl" json:"cache_ttl"` // default 30s
+	Timeout          Duration `yaml:"timeout" json:"timeout"`     // extension; default 2s
+
+	// ClientSecret is read from ClientSecretFile at load, or taken from the
+	// environment when the file says client_secret: ${VAR} (never inline).
+	ClientSecret Secret `yaml:"-" json:"client_secret"`
+}
+
+// MTLSIdentity configures identity from client certificates.
+type MTLSIdentity struct {
+	SubjectFrom string `yaml:"subject_from" json:"subject_from"` // cn (default) | san_dns | san_email | san_uri
+}
+
+// Upstream is a backend the gateway proxies to.
+type Upstream struct {
+	URL         string   `yaml:"url" json:"url"`                     // http:// or https://, no userinfo, no query
+	Timeout     Duration `yaml:"timeout" json:"timeout"`             // default 30s: whole exchange with the upstream
+	CAFile      string   `yaml:"ca_file" json:"ca_file"`             // extension: verify an https upstream against this CA
+	CertFile    string   `yaml:"cert_file" json:"cert_file"`         // extension: client certificate for mTLS to the upstream
+	KeyFile     string   `yaml:"key_file" json:"key_file"`           // extension
+	MaxInFlight int      `yaml:"max_in_flight" json:"max_in_flight"` // extension (traffic issue); 0 = unlimited
+}
+
+// Policy is what a route inherits from defaults and may override. Nil
+// pointers mean "not set here"; after Load every Route.Policy is complete.
+type Policy struct {
+	Auth              *AuthMethods    `yaml:"auth" json:"auth"`
+	RateLimit         *RateLimit      `yaml:"rate_limit" json:"rate_limit"`
+	Quota             *Quota          `yaml:"quota" json:"quota"`
+	BlockSecretsInURL *bool           `yaml:"block_secrets_in_url" json:"block_secrets_in_url"`
+	WAF               string          `yaml:"waf" json:"waf"` // block (default) | report | off
+	Response          *ResponsePolicy `yaml:"response" json:"response"`
+}
+
+// AuthMethods lists the identity methods a route accepts; any one
+// authenticates. None is true for `auth: none` (a public route).
+type AuthMethods struct {
+	Methods []string // jwt | introspection | api_key | mtls
+	None    bool
+}
+
+// RateLimit is a GCRA limit: Rate requests per Per, with Burst.
+type RateLimit struct {
+	Rate         int      `yaml:"rate" json:"rate"`
+	Per          Duration `yaml:"per" json:"per"`
+	Burst        int      `yaml:"burst" json:"burst"`
+	Key          string   `yaml:"key" json:"key"`                       // identity (default) | ip | route
+	OnStoreError string   `yaml:"on_store_error" json:"on_store_error"` // deny (default) | allow
+}
+
+// Quota is a calendar-aligned (UTC) budget per identity.
+type Quota struct {
+	Limit int    `yaml:"limit" json:"limit"`
+	Per   string `yaml:"per" json:"per"` // day | month
+}
+
+// ResponsePolicy filters upstream responses.
+type ResponsePolicy struct {
+	Mask         []string `yaml:"mask" json:"mask"`                   // pan | ssn | secrets
+	StripHeaders []string `yaml:"strip_headers" json:"strip_headers"` // canonicalised at load
+}
+
+// Route maps method + path template to an upstream with a policy.
+type Route struct {
+	Name               string       `yaml:"name" json:"name"`
+	Methods            []string     `yaml:"methods" json:"methods"` // upper-cased at load
+	Path               string       `yaml:"path" json:"path"`       // template: /v1/orders/{id}
+	Upstream           string       `yaml:"upstream" json:"upstream"`
+	Scopes             []string     `yaml:"scopes" json:"scopes"`
+	OpenAPI            string       `yaml:"openapi" json:"openapi"`
+	ResponseValidation string       `yaml:"response_validation" json:"response_validation"` // report (default) | block | off
+	StepUp             *StepUp      `yaml:"step_up" json:"step_up"`
+	Deprecation        *Deprecation `yaml:"deprecation" json:"deprecation"`
+	ForwardToken       bool         `yaml:"forward_token" json:"forward_token"`
+	StripPrefix        string       `yaml:"strip_prefix" json:"strip_prefix"` // extension: removed from the path sent upstream
+	Policy             `yaml:",inline"`
+}
+
+// StepUp requires fresh multi-factor authentication.
+type StepUp struct {
+	MaxAge Duration `yaml:"max_age" json:"max_age"`
+}
+
+// Deprecation marks a route as deprecated and, after Sunset, gone.
+type Deprecation struct {
+	Since  Date   `yaml:"since" json:"since"`
+	Sunset Date   `yaml:"sunset" json:"sunset"`
+	Link   string `yaml:"link" json:"link"`
+}
+
+// Date is a calendar date (YYYY-MM-DD, or an RFC 3339 time), UTC.
+type Date struct{ time.Time }
+
+// Duration is a time.Duration written as "30s", "5m", "1h", "30d".
+type Duration time.Duration
+
+// Size is a byte count written as "1MiB", "16KiB", "512", "10MB".
+type Size int64
+
+// Secret is a value read from a *_file field or ${ENV}. Its String and
+// MarshalJSON/MarshalText never reveal it, so logging a Config is safe.
+type Secret string

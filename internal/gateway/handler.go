@@ -1,0 +1,178 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/apiguard/apiguard/internal/pipeline"
+	"github.com/apiguard/apiguard/internal/problem"
+	"github.com/apiguard/apiguard/internal/route"
+)
+
+// exchangeState is everything one request carries through the gateway,
+// allocated once per request.
+type exchangeState struct {
+	x           pipeline.Exchange
+	gateway     *Gateway
+	plan        *Plan
+	route       *Route
+	escapedPath string
+	rec         recorder
+	problem     *problem.Error
+}
+
+type stateKey struct{}
+
+func stateFrom(ctx context.Context) *exchangeState {
+	s, _ := ctx.Value(stateKey{}).(*exchangeState)
+	return s
+}
+
+// ServeHTTP is the API listener's handler: route, run the pipeline, proxy.
+// Every denial leaves through deny, the single error exit.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	plan := g.plan.Load()
+	s := &exchangeState{plan: plan, gateway: g}
+	s.rec.ResponseWriter = w
+	s.x = pipeline.Exchange{In: r, Start: g.now(), RequestID: requestID(r), ClientIP: clientIP(r, plan.trusted)}
+	g.inflight.Add(1)
+	g.metrics.InFlight(1)
+	defer func() {
+		g.metrics.InFlight(-1)
+		g.inflight.Add(-1)
+		if v := recover(); v != nil {
+			g.recoverPanic(s, r, v)
+		}
+		g.finish(s)
+	}()
+	g.handle(s, r)
+}
+
+func (g *Gateway) handle(s *exchangeState, r *http.Request) {
+	w := &s.rec
+	if g.draining.Load() {
+		w.Header().Set("Connection", "close")
+		g.deny(s, problem.Unavailable("the gateway is shutting down", nil))
+		return
+	}
+	if headerSize(r) > s.plan.maxHeader {
+		g.deny(s, problem.HeaderTooLarge())
+		return
+	}
+	res := s.plan.table.Lookup(r.Method, r.URL.EscapedPath())
+	switch res.Status {
+	case route.BadPath:
+		g.deny(s, problem.BadRequest("the request path is not acceptable"))
+		return
+	case route.NotFound:
+		g.deny(s, problem.NotFound())
+		return
+	case route.MethodNotAllowed:
+		g.deny(s, problem.MethodNotAllowed(res.Allow))
+		return
+	}
+	rt := res.Value
+	s.route, s.x.Route, s.escapedPath = rt, rt.Name, res.EscapedPath
+	if !rt.sunset.IsZero() && !s.x.Start.Before(rt.sunset) {
+		g.deny(s, problem.New(http.StatusGone, problem.CodeSunset, "this API version has been retired"))
+		return
+	}
+	if err := limitBody(s.rec.ResponseWriter, r, s.plan.maxBody); err != nil {
+		g.deny(s, err)
+		return
+	}
+	ctx := context.WithValue(r.Context(), stateKey{}, s)
+	if err := rt.Chain.Run(ctx, &s.x); err != nil {
+		g.deny(s, err)
+		return
+	}
+	setDeadlines(w, r, rt.upstream.Timeout+s.plan.writeFor)
+	rt.proxy.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// deny is the single error exit: it sets the gateway's headers, writes the
+// problem body, and keeps the full cause for the log and audit.
+func (g *Gateway) deny(s *exchangeState, err error) {
+	w := &s.rec
+	if w.wroteHeader {
+		// Too late to answer: the response has started. Abort the stream
+		// so the client sees a failure, not a truncated success.
+		s.problem = problem.As(err)
+		panic(http.ErrAbortHandler)
+	}
+	h := w.Header()
+	secureHeaders(h, s, false)
+	mergeHeaders(h, s.x.ResponseHeader)
+	if s.route != nil {
+		mergeHeaders(h, s.route.extraHeaders)
+	}
+	s.problem = problem.Write(w, s.x.In, s.x.RequestID, err)
+}
+
+// finish records metrics and logs the outcome once per request.
+func (g *Gateway) finish(s *exchangeState) {
+	status := s.rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	rm := s.plan.unrouted
+	if s.route != nil {
+		rm = s.route.metrics
+	}
+	rm.Observe(status, g.now().Sub(s.x.Start))
+	p := s.problem
+	if p == nil {
+		return
+	}
+	rm.Denied(p.Code)
+	level := slog.LevelDebug
+	if p.Status >= 500 {
+		level = slog.LevelWarn
+	}
+	if g.log.Enabled(context.Background(), level) {
+		attrs := []slog.Attr{
+			slog.String("request_id", s.x.RequestID), slog.String("route", s.x.Route),
+			slog.String("client_ip", s.x.ClientIP.String()), slog.Int("status", p.Status),
+			slog.String("code", p.Code),
+		}
+		if p.Cause != nil {
+			attrs = append(attrs, slog.String("cause", p.Cause.Error()))
+		}
+		g.log.LogAttrs(context.Background(), level, "request denied", attrs...)
+	}
+}
+
+// recoverPanic turns a panic into a 500 with nothing internal in it. An
+// http.ErrAbortHandler is re-raised: it is how a stream is aborted.
+func (g *Gateway) recoverPanic(s *exchangeState, r *http.Request, v any) {
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	g.log.Error("panic serving request", "request_id", s.x.RequestID, "route", s.x.Route, "panic", v)
+	if s.rec.wroteHeader {
+		panic(http.ErrAbortHandler)
+	}
+	g.deny(s, problem.Internal(errors.New("panic")))
+	_ = r
+}
+
+// setDeadlines bounds how long a slow client may take to read the answer.
+// Upgraded connections (WebSocket) live as long as both sides keep them.
+func setDeadlines(w http.ResponseWriter, r *http.Request, d time.Duration) {
+	rc := http.NewResponseController(w)
+	if r.Header.Get("Upgrade") != "" {
+		_ = rc.SetReadDeadline(time.Time{})
+		_ = rc.SetWriteDeadline(time.Time{})
+		return
+	}
+	_ = rc.SetWriteDeadline(time.Now().Add(d))
+}
+
+func mergeHeaders(dst, src http.Header) {
+	for k, v := range src {
+		dst[k] = v
+	}
+}

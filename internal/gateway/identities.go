@@ -1,0 +1,129 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/apiguard/apiguard/internal/authn/apikey"
+	"github.com/apiguard/apiguard/internal/authn/jwt"
+	"github.com/apiguard/apiguard/internal/authz"
+	"github.com/apiguard/apiguard/internal/config"
+	"github.com/apiguard/apiguard/internal/pipeline"
+	"github.com/apiguard/apiguard/internal/problem"
+)
+
+// identitySet holds one authenticator per configured identity method,
+// shared by every route of a plan.
+type identitySet map[string]pipeline.Authenticator
+
+// IdentityBuilder builds the authenticator of one identity method.
+type IdentityBuilder func(cfg *config.Config, d Deps, p *Plan) (pipeline.Authenticator, error)
+
+// identityKinds is the one registry of identity methods: explicit, no
+// init() side effects. A method without a builder fails closed.
+var identityKinds = map[string]IdentityBuilder{
+	"api_key":       buildAPIKey,
+	"jwt":           buildJWT,
+	"introspection": notBuilt("introspection"),
+	"mtls":          notBuilt("mtls"),
+}
+
+// configured reports whether cfg configures identity method m.
+func configured(cfg *config.Config, m string) bool {
+	id := cfg.Identities
+	switch m {
+	case "api_key":
+		return id.APIKey != nil
+	case "jwt":
+		return len(id.JWT) > 0
+	case "introspection":
+		return id.Introspection != nil
+	case "mtls":
+		return id.MTLS != nil
+	}
+	return false
+}
+
+func buildIdentities(cfg *config.Config, d Deps, p *Plan) (identitySet, error) {
+	set := identitySet{}
+	for m, build := range identityKinds {
+		if !configured(cfg, m) {
+			continue
+		}
+		a, err := build(cfg, d, p)
+		if err != nil {
+			return nil, fmt.Errorf("identities.%s: %w", m, err)
+		}
+		set[m] = a
+	}
+	return set, nil
+}
+
+// buildChain assembles a route's stages by phase. The phase order itself
+// is fixed in pipeline.Chain.Run.
+func buildChain(i int, rc *config.Route, ids identitySet, _ Deps) (pipeline.Chain, error) {
+	var c pipeline.Chain
+	if rc.Auth == nil || rc.Auth.None {
+		return c, nil
+	}
+	auths := make([]pipeline.Authenticator, 0, len(rc.Auth.Methods))
+	for _, m := range rc.Auth.Methods {
+		a, ok := ids[m]
+		if !ok {
+			return c, fmt.Errorf("routes[%d].auth: identity method %q is not configured under identities", i, m)
+		}
+		auths = append(auths, a)
+	}
+	c.Identify = []pipeline.Stage{pipeline.Identify(auths)}
+	c.Authorize = []pipeline.Stage{authz.NewScopes(rc.Scopes)}
+	return c, nil
+}
+
+// buildAPIKey builds the API-key authenticator over the process's store.
+func buildAPIKey(cfg *config.Config, d Deps, p *Plan) (pipeline.Authenticator, error) {
+	if d.Store == nil {
+		if d.CheckOnly {
+			return failClosed(apikey.Method), nil
+		}
+		return nil, errors.New("no store is open for API keys")
+	}
+	a := apikey.New(d.Store, cfg.Identities.APIKey.Header, apikey.WithLogger(d.Logger))
+	p.closers = append(p.closers, a)
+	return a, nil
+}
+
+// buildJWT builds the JWT authenticator of every configured issuer. Its
+// key sets are fetched by Plan.start, not here: compiling (as `check`
+// does) never touches the network.
+func buildJWT(cfg *config.Config, d Deps, p *Plan) (pipeline.Authenticator, error) {
+	a, err := jwt.New(cfg.Identities.JWT, jwt.WithLogger(d.Logger), jwt.WithRefreshHook(func(issuer string, err error) {
+		d.Metrics.JWKSRefresh(err == nil)
+	}))
+	if err != nil {
+		return nil, err
+	}
+	p.closers = append(p.closers, a)
+	p.starters = append(p.starters, a.Start)
+	p.ready = append(p.ready, a.Ready)
+	return a, nil
+}
+
+// errNotBuilt marks an identity method this version cannot verify yet.
+var errNotBuilt = errors.New("identity method not implemented in this version")
+
+// notBuilt is an authenticator that denies every request that reaches it
+// (500): a security setting that cannot be enforced is never ignored.
+func notBuilt(method string) IdentityBuilder {
+	return func(*config.Config, Deps, *Plan) (pipeline.Authenticator, error) {
+		return failClosed(method), nil
+	}
+}
+
+type failClosed string
+
+func (f failClosed) Method() string { return string(f) }
+
+func (f failClosed) Authenticate(context.Context, *pipeline.Exchange) (*pipeline.Principal, error) {
+	return nil, problem.Internal(fmt.Errorf("%s: %w", string(f), errNotBuilt))
+}

@@ -1,0 +1,149 @@
+package gateway
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	gojwt "github.com/golang-jwt/jwt/v5"
+)
+
+// jwtFixture is a real JWKS endpoint and a key that signs tokens for it.
+type jwtFixture struct {
+	key  *ecdsa.PrivateKey
+	jwks *httptest.Server
+}
+
+func newJWTFixture(t *testing.T) *jwtFixture {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64 := func(n *big.Int) string { return base64.RawURLEncoding.EncodeToString(n.FillBytes(make([]byte, 32))) }
+	set, _ := json.Marshal(map[string]any{"keys": []map[string]string{{
+		"kty": "EC", "crv": "P-256", "kid": "k1", "alg": "ES256", "use": "sig",
+		"x": b64(key.X), "y": b64(key.Y),
+	}}})
+	f := &jwtFixture{key: key}
+	f.jwks = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(set)
+	}))
+	t.Cleanup(f.jwks.Close)
+	return f
+}
+
+func (f *jwtFixture) token(t *testing.T, mutate func(gojwt.MapClaims)) string {
+	t.Helper()
+	now := time.Now()
+	c := gojwt.MapClaims{
+		"iss": "https://login.example.test/", "aud": "orders-api", "sub": "alice",
+		"iat": now.Unix(), "exp": now.Add(10 * time.Minute).Unix(), "scope": "orders:read",
+	}
+	if mutate != nil {
+		mutate(c)
+	}
+	tok := gojwt.NewWithClaims(gojwt.SigningMethodES256, c)
+	tok.Header["kid"] = "k1"
+	s, err := tok.SignedString(f.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (f *jwtFixture) yaml(y string) string {
+	y = strings.Replace(y, "upstreams:\n", `identities:
+  jwt:
+    - issuer: https://login.example.test/
+      audiences: [orders-api]
+      jwks_url: `+f.jwks.URL+`
+      algorithms: [ES256]
+upstreams:
+`, 1)
+	return y + `  - {name: jwt-read, methods: [GET], path: /j/orders, upstream: app, auth: [jwt], scopes: ['orders:read']}
+  - {name: jwt-write, methods: [POST], path: /j/orders, upstream: app, auth: [jwt], scopes: ['orders:write']}
+  - {name: jwt-fwd, methods: [GET], path: /j/fwd, upstream: app, auth: [jwt], forward_token: true}
+`
+}
+
+func TestJWTEndToEnd(t *testing.T) {
+	f := newJWTFixture(t)
+	e := newEnv(t, echo(), f.yaml)
+	good := f.token(t, nil)
+	unsigned := func() string {
+		h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
+		parts := strings.Split(good, ".")
+		return h + "." + parts[1] + "."
+	}()
+	tampered := func() string {
+		parts := strings.Split(good, ".")
+		claims, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		claims = []byte(strings.Replace(string(claims), "alice", "admin", 1))
+		return parts[0] + "." + base64.RawURLEncoding.EncodeToString(claims) + "." + parts[2]
+	}()
+	cases := []struct {
+		name, method, path, auth string
+		status                   int
+		code, challenge          string
+	}{
+		{"valid", "GET", "/j/orders", "Bearer " + good, 200, "", ""},
+		{"no credentials", "GET", "/j/orders", "", 401, "unauthenticated", `Bearer realm="apiguard"`},
+		{"alg none", "GET", "/j/orders", "Bearer " + unsigned, 401, "unauthenticated", `error="invalid_token"`},
+		{"tampered payload", "GET", "/j/orders", "Bearer " + tampered, 401, "unauthenticated", `error="invalid_token"`},
+		{"expired", "GET", "/j/orders", "Bearer " + f.token(t, func(c gojwt.MapClaims) {
+			c["iat"], c["exp"] = time.Now().Add(-2*time.Hour).Unix(), time.Now().Add(-time.Hour).Unix()
+		}), 401, "unauthenticated", `error="invalid_token"`},
+		{"wrong audience", "GET", "/j/orders", "Bearer " + f.token(t, func(c gojwt.MapClaims) { c["aud"] = "billing" }), 401, "unauthenticated", ""},
+		{"missing scope", "POST", "/j/orders", "Bearer " + good, 403, "forbidden", `error="insufficient_scope", scope="orders:write"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var hdr []string
+			if tc.auth != "" {
+				hdr = []string{"Authorization", tc.auth}
+			}
+			resp, body := e.do(tc.method, tc.path, nil, hdr...)
+			if tc.code == "" {
+				if resp.StatusCode != tc.status {
+					t.Fatalf("status %d: %s", resp.StatusCode, body)
+				}
+				return
+			}
+			mustProblem(t, resp, body, tc.status, tc.code)
+			if !strings.Contains(resp.Header.Get("WWW-Authenticate"), tc.challenge) {
+				t.Fatalf("WWW-Authenticate = %q, want it to contain %q", resp.Header.Get("WWW-Authenticate"), tc.challenge)
+			}
+		})
+	}
+}
+
+func TestJWTUpstreamIdentity(t *testing.T) {
+	f := newJWTFixture(t)
+	e := newEnv(t, echo(), f.yaml)
+	tok := f.token(t, nil)
+	_, body := e.do("GET", "/j/orders", nil, "Authorization", "Bearer "+tok, "X-Apiguard-Subject", "root")
+	got := decodeEcho(t, body).Header
+	if got.Get("X-Apiguard-Subject") != "alice" || got.Get("X-Apiguard-Auth") != "jwt" || got.Get("X-Apiguard-Scopes") != "orders:read" {
+		t.Fatalf("upstream identity headers: %v", got)
+	}
+	if len(got.Values("X-Apiguard-Subject")) != 1 {
+		t.Fatalf("spoofed subject survived next to the real one: %v", got.Values("X-Apiguard-Subject"))
+	}
+	if got.Get("Authorization") != "" {
+		t.Fatal("bearer token forwarded without forward_token")
+	}
+	_, body = e.do("GET", "/j/fwd", nil, "Authorization", "Bearer "+tok)
+	if decodeEcho(t, body).Header.Get("Authorization") != "Bearer "+tok {
+		t.Fatal("forward_token: true did not forward the token")
+	}
+}

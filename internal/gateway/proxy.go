@@ -1,0 +1,152 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+
+	"github.com/apiguard/apiguard/internal/problem"
+	"github.com/apiguard/apiguard/internal/proxy"
+)
+
+// errUpstreamStatus marks an upstream 5xx: its body is never passed on.
+var errUpstreamStatus = errors.New("upstream answered with a server error")
+
+// newReverseProxy builds the route's proxy once, at compile time. Its
+// hooks read the request's exchange from the context.
+func (p *Plan) newReverseProxy(r *Route, d Deps) *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Rewrite:        func(pr *httputil.ProxyRequest) { p.rewrite(r, pr) },
+		Transport:      r.upstream.Transport,
+		FlushInterval:  -1, // stream: flush as the upstream writes
+		ModifyResponse: func(resp *http.Response) error { return p.modifyResponse(r, resp) },
+		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) {
+			p.proxyError(d, r, req, err)
+		},
+		ErrorLog: nil,
+	}
+}
+
+// rewrite shapes the outbound request: the normalised path (what was
+// routed is exactly what the upstream receives), forwarding headers the
+// gateway vouches for, and no client-supplied identity or credential.
+func (p *Plan) rewrite(r *Route, pr *httputil.ProxyRequest) {
+	s := stateFrom(pr.In.Context())
+	out, target := pr.Out, r.upstream.Target
+	out.URL.Scheme, out.URL.Host = target.Scheme, target.Host
+	escaped := s.escapedPath
+	if r.stripPrefix != "" {
+		escaped = strings.TrimPrefix(escaped, r.stripPrefix)
+		if escaped == "" || escaped[0] != '/' {
+			escaped = "/" + escaped
+		}
+	}
+	base := strings.TrimSuffix(target.EscapedPath(), "/")
+	out.URL.RawPath = base + escaped
+	out.URL.Path = unescapePath(out.URL.RawPath)
+	out.Host = ""
+	h := out.Header
+	for k := range h {
+		if len(k) > 11 && strings.EqualFold(k[:11], "X-Apiguard-") {
+			delete(h, k)
+		}
+	}
+	if p.apiKeyHeader != "" {
+		delete(h, p.apiKeyHeader)
+	}
+	if !r.forwardToken || isAPIKeyAuthorization(h) {
+		delete(h, "Authorization")
+	}
+	p.setForwarded(s, pr)
+	h["X-Request-Id"] = []string{s.x.RequestID}
+	if pr := s.x.Principal; pr != nil {
+		h["X-Apiguard-Subject"] = []string{pr.Subject}
+		h["X-Apiguard-Auth"] = []string{pr.Method}
+		h["X-Apiguard-Scopes"] = []string{strings.Join(pr.Scopes, " ")}
+	}
+	mergeHeaders(h, s.x.UpstreamHeader)
+}
+
+// setForwarded sets X-Forwarded-For/-Proto/-Host. A client's own
+// X-Forwarded-For is kept only when the peer is a trusted proxy.
+func (p *Plan) setForwarded(s *exchangeState, pr *httputil.ProxyRequest) {
+	in, h := pr.In, pr.Out.Header
+	peer := peerAddr(in.RemoteAddr)
+	xff := peer.String()
+	if prior := in.Header["X-Forwarded-For"]; len(prior) > 0 && inPrefixes(peer, p.trusted) {
+		xff = strings.Join(prior, ", ") + ", " + xff
+	}
+	h["X-Forwarded-For"] = []string{xff}
+	proto := "http"
+	if in.TLS != nil {
+		proto = "https"
+	}
+	h["X-Forwarded-Proto"] = []string{proto}
+	h["X-Forwarded-Host"] = []string{in.Host}
+}
+
+// modifyResponse hardens the upstream's answer before any byte of it is
+// sent: 5xx replaced, banner headers stripped, security headers set,
+// response filters (masking, validation) applied.
+func (p *Plan) modifyResponse(r *Route, resp *http.Response) error {
+	s := stateFrom(resp.Request.Context())
+	if resp.StatusCode >= 500 {
+		return fmt.Errorf("%w: %d", errUpstreamStatus, resp.StatusCode)
+	}
+	h := resp.Header
+	for _, name := range r.stripHeaders {
+		delete(h, name)
+	}
+	keepCaching := r.Public && h.Get("Cache-Control") != ""
+	secureHeaders(h, s, keepCaching)
+	mergeHeaders(h, s.x.ResponseHeader)
+	mergeHeaders(h, r.extraHeaders)
+	return r.Chain.FilterResponse(&s.x, resp)
+}
+
+// proxyError classifies a failed exchange with the upstream and answers
+// through the gateway's single error exit.
+func (p *Plan) proxyError(d Deps, r *Route, req *http.Request, err error) {
+	s := stateFrom(req.Context())
+	g := s.gateway
+	var perr *problem.Error
+	switch {
+	case errors.As(err, &perr):
+	case isBodyTooLarge(err):
+		perr = problem.PayloadTooLarge(p.maxBody)
+	case errors.Is(err, errUpstreamStatus):
+		d.Metrics.UpstreamError(r.upstream.Name, "status_5xx")
+		perr = problem.UpstreamError(err)
+	case errors.Is(err, context.Canceled) && req.Context().Err() != nil:
+		perr = problem.New(499, "client-closed", "the client closed the request").WithCause(err)
+	case proxy.IsTimeout(err):
+		d.Metrics.UpstreamError(r.upstream.Name, "timeout")
+		perr = problem.UpstreamTimeout(err)
+	default:
+		d.Metrics.UpstreamError(r.upstream.Name, "error")
+		perr = problem.UpstreamError(err)
+	}
+	g.deny(s, perr)
+}
+
+func unescapePath(escaped string) string {
+	if p, err := url.PathUnescape(escaped); err == nil {
+		return p
+	}
+	return escaped
+}
+
+// isAPIKeyAuthorization reports an "Authorization: ApiKey ..." header: an
+// API key is never forwarded, even on a forward_token route.
+func isAPIKeyAuthorization(h http.Header) bool {
+	for _, v := range h["Authorization"] {
+		if len(v) >= 7 && strings.EqualFold(v[:7], "ApiKey ") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,121 @@
+// Package telemetry holds the gateway's logger and Prometheus metrics.
+//
+// Metrics are labelled by route name and status code only, never by raw
+// path, header or identity: a label set an attacker can grow at will is a
+// memory exhaustion vector, and a label may not carry a secret.
+package telemetry
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics is the gateway's metric set, on its own registry.
+type Metrics struct {
+	Registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	denials  *prometheus.CounterVec
+	reloads  *prometheus.CounterVec
+	upstream *prometheus.CounterVec
+	inflight prometheus.Gauge
+	jwks     *prometheus.CounterVec
+}
+
+// NewMetrics registers the metric set on a fresh registry.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "apiguard_requests_total", Help: "Requests answered, by route name and HTTP status code.",
+		}, []string{"route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "apiguard_request_duration_seconds", Help: "Time from request to response headers, by route.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route"}),
+		denials: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "apiguard_denials_total", Help: "Requests the gateway answered itself, by route and problem code.",
+		}, []string{"route", "reason"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "apiguard_config_reloads_total", Help: "Configuration reloads by result (ok, error).",
+		}, []string{"result"}),
+		upstream: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "apiguard_upstream_errors_total", Help: "Upstream failures by upstream and kind (error, timeout, status_5xx).",
+		}, []string{"upstream", "kind"}),
+		jwks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "apiguard_jwks_refreshes_total", Help: "JWKS fetches by result (ok, error).",
+		}, []string{"result"}),
+		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "apiguard_requests_in_flight", Help: "Requests being served.",
+		}),
+	}
+	m.Registry.MustRegister(m.requests, m.duration, m.denials, m.reloads, m.upstream, m.inflight, m.jwks,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// RouteMetrics are the pre-resolved per-route observers, so the hot path
+// does no label hashing for the histogram.
+type RouteMetrics struct {
+	m        *Metrics
+	route    string
+	duration prometheus.Observer
+}
+
+// ForRoute resolves the per-route observers once, at plan compile time.
+func (m *Metrics) ForRoute(route string) *RouteMetrics {
+	return &RouteMetrics{m: m, route: route, duration: m.duration.WithLabelValues(route)}
+}
+
+// Observe records one answered request.
+func (rm *RouteMetrics) Observe(status int, d time.Duration) {
+	rm.m.requests.WithLabelValues(rm.route, statusText(status)).Inc()
+	rm.duration.Observe(d.Seconds())
+}
+
+// Denied records a denial by problem code.
+func (rm *RouteMetrics) Denied(code string) { rm.m.denials.WithLabelValues(rm.route, code).Inc() }
+
+// Reload counts a reload by result ("ok" or "error").
+func (m *Metrics) Reload(result string) { m.reloads.WithLabelValues(result).Inc() }
+
+// UpstreamError counts an upstream failure of kind error|timeout|status_5xx.
+func (m *Metrics) UpstreamError(upstream, kind string) {
+	m.upstream.WithLabelValues(upstream, kind).Inc()
+}
+
+// JWKSRefresh counts a JWKS fetch.
+func (m *Metrics) JWKSRefresh(ok bool) {
+	if ok {
+		m.jwks.WithLabelValues("ok").Inc()
+		return
+	}
+	m.jwks.WithLabelValues("error").Inc()
+}
+
+// InFlight adjusts the in-flight gauge by delta.
+func (m *Metrics) InFlight(delta float64) { m.inflight.Add(delta) }
+
+// Handler serves the registry in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+}
+
+var statusStrings = func() (s [600]string) {
+	for i := range s {
+		s[i] = strconv.Itoa(i)
+	}
+	return s
+}()
+
+func statusText(code int) string {
+	if code >= 0 && code < len(statusStrings) {
+		return statusStrings[code]
+	}
+	return strconv.Itoa(code)
+}
