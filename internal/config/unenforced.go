@@ -19,7 +19,6 @@ var notEnforced = map[string]bool{
 	"audit":                    true,
 	"identities.introspection": true,
 	"identities.mtls":          true,
-	"step_up":                  true,
 	"max_in_flight":            true,
 }
 

@@ -19,6 +19,8 @@ import (
 
 	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/demo"
+	"github.com/apiguard/apiguard/internal/store"
+	"github.com/apiguard/apiguard/internal/store/backend"
 )
 
 // env is a running gateway over real TLS in front of a real upstream.
@@ -32,6 +34,7 @@ type env struct {
 	upstream *httptest.Server
 	logs     *bytes.Buffer
 	cfgPath  string
+	store    store.Store // open when the configuration has api_key
 }
 
 // baseYAML is the configuration every test starts from; @UP@ is the
@@ -79,7 +82,15 @@ func newEnv(t *testing.T, h http.Handler, edit func(string) string) *env {
 		t.Fatalf("config: %v", err)
 	}
 	log := slog.New(slog.NewJSONHandler(syncWriter{e.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.gw, err = New(cfg, e.cfgPath, Deps{Logger: log})
+	if cfg.Identities.APIKey != nil {
+		st, err := backend.Open(cfg.Store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		e.store = st
+	}
+	e.gw, err = New(cfg, e.cfgPath, Deps{Logger: log, Store: e.store})
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}
@@ -225,4 +236,16 @@ func (e *env) logText() string {
 	logMu.Lock()
 	defer logMu.Unlock()
 	return e.logs.String()
+}
+
+// openStore opens a second handle on the env's store, as another process
+// (the CLI) would.
+func openStore(t *testing.T, e *env) store.Store {
+	t.Helper()
+	st, err := backend.Open(e.gw.Plan().Config.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

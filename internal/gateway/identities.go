@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/apiguard/apiguard/internal/authn/apikey"
 	"github.com/apiguard/apiguard/internal/authn/jwt"
@@ -11,6 +12,7 @@ import (
 	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/pipeline"
 	"github.com/apiguard/apiguard/internal/problem"
+	"github.com/apiguard/apiguard/internal/totp"
 )
 
 // identitySet holds one authenticator per configured identity method,
@@ -62,7 +64,7 @@ func buildIdentities(cfg *config.Config, d Deps, p *Plan) (identitySet, error) {
 
 // buildChain assembles a route's stages by phase. The phase order itself
 // is fixed in pipeline.Chain.Run.
-func buildChain(i int, rc *config.Route, ids identitySet, _ Deps) (pipeline.Chain, error) {
+func buildChain(i int, rc *config.Route, ids identitySet, d Deps) (pipeline.Chain, error) {
 	var c pipeline.Chain
 	if rc.Auth == nil || rc.Auth.None {
 		return c, nil
@@ -77,6 +79,13 @@ func buildChain(i int, rc *config.Route, ids identitySet, _ Deps) (pipeline.Chai
 	}
 	c.Identify = []pipeline.Stage{pipeline.Identify(auths)}
 	c.Authorize = []pipeline.Stage{authz.NewScopes(rc.Scopes)}
+	if rc.StepUp != nil {
+		var v authz.TOTPVerifier
+		if d.Store != nil {
+			v = totp.NewVerifier(d.Store)
+		}
+		c.Authorize = append(c.Authorize, authz.NewStepUp(time.Duration(rc.StepUp.MaxAge), v, d.Now))
+	}
 	return c, nil
 }
 

@@ -73,6 +73,7 @@ upstreams:
 	return y + `  - {name: jwt-read, methods: [GET], path: /j/orders, upstream: app, auth: [jwt], scopes: ['orders:read']}
   - {name: jwt-write, methods: [POST], path: /j/orders, upstream: app, auth: [jwt], scopes: ['orders:write']}
   - {name: jwt-fwd, methods: [GET], path: /j/fwd, upstream: app, auth: [jwt], forward_token: true}
+  - {name: jwt-refund, methods: [POST], path: /j/refund, upstream: app, auth: [jwt], step_up: {max_age: 5m}}
 `
 }
 
@@ -145,5 +146,37 @@ func TestJWTUpstreamIdentity(t *testing.T) {
 	_, body = e.do("GET", "/j/fwd", nil, "Authorization", "Bearer "+tok)
 	if decodeEcho(t, body).Header.Get("Authorization") != "Bearer "+tok {
 		t.Fatal("forward_token: true did not forward the token")
+	}
+}
+
+func TestJWTStepUp(t *testing.T) {
+	f := newJWTFixture(t)
+	e := newEnv(t, echo(), f.yaml)
+	now := time.Now()
+	for _, tc := range []struct {
+		name   string
+		claims func(gojwt.MapClaims)
+		status int
+	}{
+		{"fresh mfa", func(c gojwt.MapClaims) { c["amr"] = []string{"pwd", "mfa"}; c["auth_time"] = now.Add(-time.Minute).Unix() }, 200},
+		{"fresh otp", func(c gojwt.MapClaims) { c["amr"] = []string{"otp"}; c["auth_time"] = now.Unix() }, 200},
+		{"no amr", func(c gojwt.MapClaims) { c["auth_time"] = now.Unix() }, 401},
+		{"password only", func(c gojwt.MapClaims) { c["amr"] = []string{"pwd"}; c["auth_time"] = now.Unix() }, 401},
+		{"stale mfa", func(c gojwt.MapClaims) { c["amr"] = []string{"mfa"}; c["auth_time"] = now.Add(-10 * time.Minute).Unix() }, 401},
+		{"mfa without auth_time", func(c gojwt.MapClaims) { c["amr"] = []string{"mfa"} }, 401},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := e.do("POST", "/j/refund", nil, "Authorization", "Bearer "+f.token(t, tc.claims))
+			if tc.status == 200 {
+				if resp.StatusCode != 200 {
+					t.Fatalf("%d %s", resp.StatusCode, body)
+				}
+				return
+			}
+			mustProblem(t, resp, body, 401, "step-up-required")
+			if h := resp.Header.Get("WWW-Authenticate"); !strings.Contains(h, `error="insufficient_user_authentication"`) || !strings.Contains(h, "max_age=300") {
+				t.Fatalf("WWW-Authenticate = %q", h)
+			}
+		})
 	}
 }

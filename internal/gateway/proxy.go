@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/apiguard/apiguard/internal/authz"
 	"github.com/apiguard/apiguard/internal/problem"
 	"github.com/apiguard/apiguard/internal/proxy"
 )
@@ -58,6 +59,7 @@ func (p *Plan) rewrite(r *Route, pr *httputil.ProxyRequest) {
 	if p.apiKeyHeader != "" {
 		delete(h, p.apiKeyHeader)
 	}
+	delete(h, authz.OTPHeader)
 	if !r.forwardToken || isAPIKeyAuthorization(h) {
 		delete(h, "Authorization")
 	}
