@@ -22,6 +22,7 @@ type exchangeState struct {
 	escapedPath string
 	rec         recorder
 	problem     *problem.Error
+	ridValue    []string
 }
 
 type stateKey struct{}

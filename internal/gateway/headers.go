@@ -10,26 +10,41 @@ import (
 	"sync/atomic"
 )
 
-// Security headers of BEHAVIOUR.md, on every response.
-const (
-	cspValue = "default-src 'none'; frame-ancestors 'none'"
+// Security headers of BEHAVIOUR.md, on every response. The value slices
+// are shared by all responses: each has len == cap, so an Add elsewhere
+// copies rather than writing into them.
+var (
+	valNosniff   = []string{"nosniff"}
+	valDeny      = []string{"DENY"}
+	valCSP       = []string{"default-src 'none'; frame-ancestors 'none'"}
+	valNoReferer = []string{"no-referrer"}
+	valNoStore   = []string{"no-store"}
 )
 
 // secureHeaders sets the headers every response carries. upstreamCaching
 // keeps the upstream's own Cache-Control (public routes only).
 func secureHeaders(h http.Header, s *exchangeState, upstreamCaching bool) {
-	h["X-Request-Id"] = []string{s.x.RequestID}
-	h["X-Content-Type-Options"] = []string{"nosniff"}
-	h["X-Frame-Options"] = []string{"DENY"}
-	h["Content-Security-Policy"] = []string{cspValue}
-	h["Referrer-Policy"] = []string{"no-referrer"}
+	h["X-Request-Id"] = s.requestIDValue()
+	h["X-Content-Type-Options"] = valNosniff
+	h["X-Frame-Options"] = valDeny
+	h["Content-Security-Policy"] = valCSP
+	h["Referrer-Policy"] = valNoReferer
 	if !upstreamCaching {
-		h["Cache-Control"] = []string{"no-store"}
+		h["Cache-Control"] = valNoStore
 	}
-	if s.plan.hsts != "" && s.x.In.TLS != nil {
-		h["Strict-Transport-Security"] = []string{s.plan.hsts}
+	if s.plan.hstsValue != nil && s.x.In.TLS != nil {
+		h["Strict-Transport-Security"] = s.plan.hstsValue
 	}
 	delete(h, "Server")
+}
+
+// requestIDValue is the X-Request-Id header value, built once per request
+// and shared by the upstream request and the response.
+func (s *exchangeState) requestIDValue() []string {
+	if s.ridValue == nil {
+		s.ridValue = []string{s.x.RequestID}
+	}
+	return s.ridValue
 }
 
 // requestID returns the client's X-Request-Id when it is 1-128 characters
@@ -104,6 +119,19 @@ func clientIP(r *http.Request, trusted []netip.Prefix) netip.Addr {
 		}
 	}
 	return peer
+}
+
+// peerHost is the host part of RemoteAddr without allocating.
+func peerHost(remote string) string {
+	i := strings.LastIndexByte(remote, ':')
+	if i < 0 {
+		return remote
+	}
+	host := remote[:i]
+	if len(host) > 1 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	}
+	return host
 }
 
 func peerAddr(remote string) netip.Addr {

@@ -158,11 +158,17 @@ func TestJWTStepUp(t *testing.T) {
 		claims func(gojwt.MapClaims)
 		status int
 	}{
-		{"fresh mfa", func(c gojwt.MapClaims) { c["amr"] = []string{"pwd", "mfa"}; c["auth_time"] = now.Add(-time.Minute).Unix() }, 200},
+		{"fresh mfa", func(c gojwt.MapClaims) {
+			c["amr"] = []string{"pwd", "mfa"}
+			c["auth_time"] = now.Add(-time.Minute).Unix()
+		}, 200},
 		{"fresh otp", func(c gojwt.MapClaims) { c["amr"] = []string{"otp"}; c["auth_time"] = now.Unix() }, 200},
 		{"no amr", func(c gojwt.MapClaims) { c["auth_time"] = now.Unix() }, 401},
 		{"password only", func(c gojwt.MapClaims) { c["amr"] = []string{"pwd"}; c["auth_time"] = now.Unix() }, 401},
-		{"stale mfa", func(c gojwt.MapClaims) { c["amr"] = []string{"mfa"}; c["auth_time"] = now.Add(-10 * time.Minute).Unix() }, 401},
+		{"stale mfa", func(c gojwt.MapClaims) {
+			c["amr"] = []string{"mfa"}
+			c["auth_time"] = now.Add(-10 * time.Minute).Unix()
+		}, 401},
 		{"mfa without auth_time", func(c gojwt.MapClaims) { c["amr"] = []string{"mfa"} }, 401},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,6 +35,7 @@ type Plan struct {
 	trusted   []netip.Prefix
 	tls       *tls.Config // nil: plain HTTP
 	hsts      string
+	hstsValue []string // nil: no HSTS header
 	maxBody   int64
 	maxHeader int64
 	writeFor  time.Duration // write deadline beyond the upstream timeout
@@ -102,6 +103,9 @@ func Compile(cfg *config.Config, d Deps) (p *Plan, err error) {
 		}
 	} else {
 		p.hsts = ""
+	}
+	if p.hsts != "" {
+		p.hstsValue = []string{p.hsts}
 	}
 	for name, u := range cfg.Upstreams {
 		up, err := proxy.NewUpstream(name, u)

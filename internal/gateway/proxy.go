@@ -8,11 +8,32 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/apiguard/apiguard/internal/authz"
 	"github.com/apiguard/apiguard/internal/problem"
 	"github.com/apiguard/apiguard/internal/proxy"
 )
+
+var (
+	valHTTPS = []string{"https"}
+	valHTTP  = []string{"http"}
+)
+
+// bufferPool recycles the 32 KiB copy buffers of every route's proxy, so
+// a response does not allocate one.
+var bufferPool = &copyBuffers{}
+
+type copyBuffers struct{ p sync.Pool }
+
+func (b *copyBuffers) Get() []byte {
+	if v, ok := b.p.Get().(*[]byte); ok {
+		return *v
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *copyBuffers) Put(buf []byte) { b.p.Put(&buf) }
 
 // errUpstreamStatus marks an upstream 5xx: its body is never passed on.
 var errUpstreamStatus = errors.New("upstream answered with a server error")
@@ -21,9 +42,13 @@ var errUpstreamStatus = errors.New("upstream answered with a server error")
 // hooks read the request's exchange from the context.
 func (p *Plan) newReverseProxy(r *Route, d Deps) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
-		Rewrite:        func(pr *httputil.ProxyRequest) { p.rewrite(r, pr) },
-		Transport:      r.upstream.Transport,
-		FlushInterval:  -1, // stream: flush as the upstream writes
+		Rewrite:   func(pr *httputil.ProxyRequest) { p.rewrite(r, pr) },
+		Transport: r.upstream.Transport,
+		// 0: a response of known length is written in as few syscalls as
+		// possible; ReverseProxy flushes every write of a streamed
+		// (unknown length or text/event-stream) response by itself.
+		FlushInterval:  0,
+		BufferPool:     bufferPool,
 		ModifyResponse: func(resp *http.Response) error { return p.modifyResponse(r, resp) },
 		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) {
 			p.proxyError(d, r, req, err)
@@ -64,7 +89,7 @@ func (p *Plan) rewrite(r *Route, pr *httputil.ProxyRequest) {
 		delete(h, "Authorization")
 	}
 	p.setForwarded(s, pr)
-	h["X-Request-Id"] = []string{s.x.RequestID}
+	h["X-Request-Id"] = s.requestIDValue()
 	if pr := s.x.Principal; pr != nil {
 		h["X-Apiguard-Subject"] = []string{pr.Subject}
 		h["X-Apiguard-Auth"] = []string{pr.Method}
@@ -77,17 +102,16 @@ func (p *Plan) rewrite(r *Route, pr *httputil.ProxyRequest) {
 // X-Forwarded-For is kept only when the peer is a trusted proxy.
 func (p *Plan) setForwarded(s *exchangeState, pr *httputil.ProxyRequest) {
 	in, h := pr.In, pr.Out.Header
-	peer := peerAddr(in.RemoteAddr)
-	xff := peer.String()
-	if prior := in.Header["X-Forwarded-For"]; len(prior) > 0 && inPrefixes(peer, p.trusted) {
+	xff := peerHost(in.RemoteAddr)
+	if prior := in.Header["X-Forwarded-For"]; len(prior) > 0 && len(p.trusted) > 0 && inPrefixes(peerAddr(in.RemoteAddr), p.trusted) {
 		xff = strings.Join(prior, ", ") + ", " + xff
 	}
 	h["X-Forwarded-For"] = []string{xff}
-	proto := "http"
 	if in.TLS != nil {
-		proto = "https"
+		h["X-Forwarded-Proto"] = valHTTPS
+	} else {
+		h["X-Forwarded-Proto"] = valHTTP
 	}
-	h["X-Forwarded-Proto"] = []string{proto}
 	h["X-Forwarded-Host"] = []string{in.Host}
 }
 
