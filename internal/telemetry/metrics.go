@@ -8,6 +8,7 @@ package telemetry
 import (
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,6 +66,9 @@ type RouteMetrics struct {
 	m        *Metrics
 	route    string
 	duration prometheus.Observer
+	// byStatus caches the request counter of each status code, resolved
+	// on first use, so the hot path does no label hashing.
+	byStatus [600]atomic.Pointer[prometheus.Counter]
 }
 
 // ForRoute resolves the per-route observers once, at plan compile time.
@@ -74,8 +78,20 @@ func (m *Metrics) ForRoute(route string) *RouteMetrics {
 
 // Observe records one answered request.
 func (rm *RouteMetrics) Observe(status int, d time.Duration) {
-	rm.m.requests.WithLabelValues(rm.route, statusText(status)).Inc()
+	rm.counter(status).Inc()
 	rm.duration.Observe(d.Seconds())
+}
+
+func (rm *RouteMetrics) counter(status int) prometheus.Counter {
+	if status < 0 || status >= len(rm.byStatus) {
+		return rm.m.requests.WithLabelValues(rm.route, statusText(status))
+	}
+	if c := rm.byStatus[status].Load(); c != nil {
+		return *c
+	}
+	c := rm.m.requests.WithLabelValues(rm.route, statusText(status))
+	rm.byStatus[status].Store(&c)
+	return c
 }
 
 // Denied records a denial by problem code.
