@@ -81,7 +81,7 @@ Try:
   %[8]s -X DELETE %[1]s/v1/orders/1    # 405 method-not-allowed, with Allow
   curl -si http://%[3]s/v1/orders                # 308 to https
   curl -s http://%[4]s/metrics | grep apiguard_requests_total
-More keys: go run ./cmd/apiguard keys create -c <config> --name NAME --scopes orders:read
+With your own configuration, create keys with: apiguard keys create -c apiguard.yaml --name NAME --scopes orders:read
 Stop with Ctrl-C.
 `, api, s.CertFile, s.Redirect, s.Admin, s.Upstream, c, key, k)
 }
