@@ -155,3 +155,11 @@ func TestDemoConfigIsValid(t *testing.T) {
 		t.Fatalf("demo configuration invalid: %s %s", out, stderr)
 	}
 }
+
+func TestServeBadConfigIsOneLine(t *testing.T) {
+	path := writeConfig(t, "    colour: red\n  - {name: b, methods: [GET], path: /b, upstream: nope}\n")
+	code, _, stderr := run("serve", "-c", path)
+	if code != 2 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "colour") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -45,7 +46,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	cfg, err := config.Load(*path)
 	if err != nil {
-		fmt.Fprintf(stderr, "apiguard serve: invalid configuration:\n%v\n", err)
+		fmt.Fprintf(stderr, "apiguard serve: %s: %s\n", *path, firstLine(err))
 		return exitUsage
 	}
 	return serveConfig(ctx, log, cfg, *path, stderr)
@@ -121,4 +122,15 @@ func waitAndDrain(ctx context.Context, log *slog.Logger, g *gateway.Gateway, tim
 			return exitOK
 		}
 	}
+}
+
+// firstLine condenses a (possibly multi-line) configuration error into the
+// one line a bad file gets on stderr, pointing at `check` for the rest.
+func firstLine(err error) string {
+	msg := err.Error()
+	first, rest, more := strings.Cut(msg, "\n")
+	if !more {
+		return first
+	}
+	return fmt.Sprintf("%s (and %d more; run apiguard check)", first, strings.Count(rest, "\n")+1)
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/apiguard/apiguard/internal/demo"
 	"time"
 )
 
@@ -76,5 +78,27 @@ func TestRedirectListener(t *testing.T) {
 		if resp.StatusCode == 308 {
 			t.Fatalf("redirected to a malformed host: %s", resp.Header.Get("Location"))
 		}
+	}
+}
+
+func TestReloadRereadsCertificate(t *testing.T) {
+	e := newEnv(t, echo(), nil)
+	serial := func() string {
+		conn, err := tlsDial(e.gw.Addr.API, &tls.Config{InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		return conn.(*tls.Conn).ConnectionState().PeerCertificates[0].SerialNumber.String()
+	}
+	before := serial()
+	if _, _, err := demo.SelfSigned(e.dir); err != nil { // overwrite the files in place
+		t.Fatal(err)
+	}
+	if err := e.gw.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if after := serial(); after == before {
+		t.Fatal("reload did not pick up the new certificate")
 	}
 }
