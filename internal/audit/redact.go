@@ -78,7 +78,8 @@ func (r *Redactor) Header(h map[string][]string) map[string][]string {
 				nv[i] = MaskSecrets(maskScheme(v))
 			}
 		}
-		out[MaskSecrets(k)] = append(out[MaskSecrets(k)], nv...)
+		k = MaskSecrets(k)
+		out[k] = append(out[k], nv...)
 	}
 	return out
 }
