@@ -9,17 +9,15 @@ import (
 // does not enforce yet. Delete a name when its feature lands; Unenforced
 // then stops reporting it.
 var notEnforced = map[string]bool{
-	"rate_limit":               true,
-	"quota":                    true,
-	"openapi":                  true,
-	"response_validation":      true,
-	"waf":                      true,
-	"block_secrets_in_url":     true,
-	"response.mask":            true,
-	"audit":                    true,
-	"identities.introspection": true,
-	"identities.mtls":          true,
-	"max_in_flight":            true,
+	"rate_limit":           true,
+	"quota":                true,
+	"openapi":              true,
+	"response_validation":  true,
+	"waf":                  true,
+	"block_secrets_in_url": true,
+	"response.mask":        true,
+	"audit":                true,
+	"max_in_flight":        true,
 }
 
 // maxUnenforcedPaths bounds the paths listed for one feature.

@@ -71,6 +71,7 @@ func newEnv(t *testing.T, h http.Handler, edit func(string) string) *env {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(e.dir, "admin.token"), "s3cret-admin-token\n")
+	writeFile(t, filepath.Join(e.dir, "idp.secret"), "idp-secret\n")
 	y := strings.NewReplacer("@UP@", e.upstream.URL, "@CERT@", cert, "@KEY@", key).Replace(baseYAML)
 	if edit != nil {
 		y = edit(y)

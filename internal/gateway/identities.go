@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/apiguard/apiguard/internal/authn/apikey"
+	"github.com/apiguard/apiguard/internal/authn/introspect"
 	"github.com/apiguard/apiguard/internal/authn/jwt"
+	"github.com/apiguard/apiguard/internal/authn/mtls"
 	"github.com/apiguard/apiguard/internal/authz"
 	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/pipeline"
@@ -27,8 +29,8 @@ type IdentityBuilder func(cfg *config.Config, d Deps, p *Plan) (pipeline.Authent
 var identityKinds = map[string]IdentityBuilder{
 	"api_key":       buildAPIKey,
 	"jwt":           buildJWT,
-	"introspection": notBuilt("introspection"),
-	"mtls":          notBuilt("mtls"),
+	"introspection": buildIntrospection,
+	"mtls":          buildMTLS,
 }
 
 // configured reports whether cfg configures identity method m.
@@ -116,6 +118,30 @@ func buildJWT(cfg *config.Config, d Deps, p *Plan) (pipeline.Authenticator, erro
 	p.starters = append(p.starters, a.Start)
 	p.ready = append(p.ready, a.Ready)
 	return a, nil
+}
+
+// buildIntrospection builds the RFC 7662 authenticator for opaque tokens.
+func buildIntrospection(cfg *config.Config, d Deps, p *Plan) (pipeline.Authenticator, error) {
+	a, err := introspect.New(*cfg.Identities.Introspection, introspect.WithLogger(d.Logger))
+	if err != nil {
+		return nil, err
+	}
+	p.closers = append(p.closers, a)
+	return a, nil
+}
+
+// buildMTLS builds the client-certificate authenticator, pinned to the
+// CAs of client_ca_file (the listener verifies against the same set).
+func buildMTLS(cfg *config.Config, _ Deps, _ *Plan) (pipeline.Authenticator, error) {
+	tlsCfg := cfg.Server.TLS
+	if tlsCfg == nil || tlsCfg.ClientCAFile == "" {
+		return nil, errors.New("mtls needs server.tls.client_ca_file")
+	}
+	cas, err := readCertificates(tlsCfg.ClientCAFile)
+	if err != nil {
+		return nil, fmt.Errorf("server.tls.client_ca_file: %w", err)
+	}
+	return mtls.New(*cfg.Identities.MTLS, mtls.WithTrustedCAs(cas...))
 }
 
 // errNotBuilt marks an identity method this version cannot verify yet.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -241,18 +242,46 @@ func serverTLS(t *config.TLS) (*tls.Config, error) {
 		return nil, fmt.Errorf("server.tls.min_version: %q is refused (TLS 1.2 or 1.3)", t.MinVersion)
 	}
 	if t.ClientCAFile != "" {
-		pem, err := os.ReadFile(t.ClientCAFile)
+		cas, err := readCertificates(t.ClientCAFile)
 		if err != nil {
 			return nil, fmt.Errorf("server.tls.client_ca_file: %w", err)
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, errors.New("server.tls.client_ca_file: no PEM certificate found")
+		pool := x509.NewCertPool() // never nil: nil would mean the system roots
+		for _, c := range cas {
+			pool.AddCert(c)
 		}
 		conf.ClientCAs = pool
 		conf.ClientAuth = tls.VerifyClientCertIfGiven
 	}
 	return conf, nil
+}
+
+// readCertificates parses every PEM certificate in path; none is an error.
+func readCertificates(path string) ([]*x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []*x509.Certificate
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no PEM certificate found")
+	}
+	return out, nil
 }
 
 func durationOr(d config.Duration, def time.Duration) time.Duration {

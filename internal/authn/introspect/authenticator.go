@@ -26,6 +26,10 @@ const (
 	DefaultMaxInFlight = 64
 	// maxTimeout bounds the configured timeout: requests wait for it.
 	maxTimeout = time.Minute
+	// pendingFactor times the connection slots bounds the distinct tokens
+	// being introspected (in a call or waiting for a slot); beyond it a new
+	// token fails fast (503) instead of queueing.
+	pendingFactor = 16
 )
 
 // Authenticator verifies opaque bearer tokens by RFC 7662 introspection.
@@ -41,6 +45,9 @@ type Authenticator struct {
 	pos, neg *cache // nil when caching is off
 	slots    chan struct{}
 	stats    counters
+	// maxFlights bounds len(flights): a flood of distinct tokens cannot
+	// pile up goroutines.
+	maxFlights int
 
 	life context.Context
 	stop context.CancelFunc
@@ -53,15 +60,8 @@ type Authenticator struct {
 
 var _ pipeline.Authenticator = (*Authenticator)(nil)
 
-// flight is one introspection call that concurrent requests share.
-type flight struct {
-	done chan struct{}
-	p    *pipeline.Principal // set before done is closed
-	err  error
-}
-
 type counters struct {
-	calls, failures, hits, misses, shared atomic.Uint64
+	calls, failures, shed, hits, misses, shared atomic.Uint64
 }
 
 // New checks identities.introspection and returns its authenticator. It
@@ -102,6 +102,7 @@ func New(cfg config.Introspection, opts ...Option) (*Authenticator, error) {
 		endpoint: cfg.URL, basic: basicAuth(cfg.ClientID, cfg.ClientSecret.Reveal()),
 		client: &client, timeout: timeout, ttl: ttl, now: o.now, log: o.log,
 		slots: make(chan struct{}, o.maxInFlight), flights: make(map[[32]byte]*flight),
+		maxFlights: pendingFactor * o.maxInFlight,
 	}
 	if ttl > 0 {
 		a.pos, a.neg = newCache(o.cacheSize), newCache(o.cacheSize)
@@ -154,103 +155,6 @@ func (a *Authenticator) Authenticate(ctx context.Context, x *pipeline.Exchange) 
 	return clonePrincipal(p), nil
 }
 
-// introspect returns the shared Principal of tok, or the reason it is
-// refused or could not be verified.
-func (a *Authenticator) introspect(ctx context.Context, tok string) (*pipeline.Principal, error) {
-	h := tokenHash(tok)
-	if e, ok := a.lookup(&h); ok {
-		a.stats.hits.Add(1)
-		return e.p, e.cause
-	}
-	a.stats.misses.Add(1)
-	a.mu.Lock()
-	if a.closed {
-		a.mu.Unlock()
-		return nil, ErrClosed
-	}
-	f := a.flights[h]
-	if f != nil {
-		a.stats.shared.Add(1)
-	} else {
-		// A flight may have ended (and filled the cache) since the lookup.
-		if e, ok := a.lookup(&h); ok {
-			a.mu.Unlock()
-			return e.p, e.cause
-		}
-		f = &flight{done: make(chan struct{})}
-		a.flights[h] = f
-		a.wg.Add(1)
-		go a.run(f, h, tok)
-	}
-	a.mu.Unlock()
-	select {
-	case <-f.done:
-		return f.p, f.err
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%w: the request ended while waiting: %w", ErrUnavailable, context.Cause(ctx))
-	}
-}
-
-// lookup returns the cached answer of h, positive first.
-func (a *Authenticator) lookup(h *[32]byte) (*entry, bool) {
-	if a.pos == nil {
-		return nil, false
-	}
-	now := a.now()
-	if e, ok := a.pos.get(h, now); ok {
-		return e, true
-	}
-	return a.neg.get(h, now)
-}
-
-// run makes the call of f, bounded by the timeout and Close but not by
-// any one request, caches a definitive answer and releases the waiters.
-func (a *Authenticator) run(f *flight, h [32]byte, tok string) {
-	defer a.wg.Done()
-	ctx, cancel := context.WithTimeout(a.life, a.timeout)
-	defer cancel()
-	a.stats.calls.Add(1)
-	start := time.Now()
-	ans, err := a.call(ctx, tok)
-	if err != nil {
-		a.stats.failures.Add(1)
-		if a.life.Err() != nil {
-			err = fmt.Errorf("%w: %w", ErrClosed, err)
-		}
-		a.log.Warn("token introspection failed", "error", err, "duration", time.Since(start))
-		f.err = err
-	} else {
-		now := a.now()
-		p, until, jerr := judge(ans, now)
-		f.p, f.err = p, jerr
-		a.remember(&h, p, jerr, until, now)
-		if jerr != nil {
-			a.log.Debug("token refused by introspection", "reason", jerr)
-		}
-	}
-	a.mu.Lock()
-	delete(a.flights, h)
-	a.mu.Unlock()
-	close(f.done)
-}
-
-// remember caches a definitive answer for the TTL, or until it may stop
-// holding if that is sooner.
-func (a *Authenticator) remember(h *[32]byte, p *pipeline.Principal, cause error, until, now time.Time) {
-	if a.pos == nil {
-		return
-	}
-	deadline := now.Add(a.ttl)
-	if !until.IsZero() && until.Before(deadline) {
-		deadline = until
-	}
-	if p != nil {
-		a.pos.put(h, &entry{p: p, deadline: deadline}, now)
-	} else {
-		a.neg.put(h, &entry{cause: cause, deadline: deadline}, now)
-	}
-}
-
 // Close cancels the calls in flight (their requests get 503) and waits
 // for them; later requests whose token is not cached get 503. Close is
 // idempotent and always returns nil.
@@ -268,6 +172,9 @@ type Stats struct {
 	// Calls counts requests to the endpoint; Failures those that did not
 	// produce a valid answer (503).
 	Calls, Failures uint64
+	// Shed counts new tokens answered 503 at once because too many were
+	// pending (see WithMaxInFlight).
+	Shed uint64
 	// CacheHits and CacheMisses count cache lookups (positive or
 	// negative); Shared counts requests that joined a call in flight.
 	CacheHits, CacheMisses, Shared uint64
@@ -276,7 +183,7 @@ type Stats struct {
 // Stats returns the counters so far.
 func (a *Authenticator) Stats() Stats {
 	return Stats{
-		Calls: a.stats.calls.Load(), Failures: a.stats.failures.Load(),
+		Calls: a.stats.calls.Load(), Failures: a.stats.failures.Load(), Shed: a.stats.shed.Load(),
 		CacheHits: a.stats.hits.Load(), CacheMisses: a.stats.misses.Load(), Shared: a.stats.shared.Load(),
 	}
 }

@@ -28,7 +28,8 @@
 // Basic client authentication: client_id and client secret each
 // form-url-encoded as RFC 6749 §2.3.1 requires, and Accept:
 // application/json. The call is bounded by the configured timeout (which
-// covers waiting for one of the MaxInFlight connection slots), redirects
+// covers waiting for one of the connection slots, DefaultMaxInFlight
+// unless WithMaxInFlight says otherwise), redirects
 // are never followed (not even with a caller's client: the token and the
 // secret go nowhere else), and the answer must be a 200 whose JSON body
 // is at most MaxResponseSize bytes.
@@ -60,7 +61,10 @@
 // for our own credentials, and redirects), sends something other than
 // JSON, or too much of it, is a 503 unavailable problem ("the token could
 // not be verified", Retry-After: 1). Such failures are logged (never the
-// token, never the secret) and never cached.
+// token, never the secret) and never cached. So is a new token while 16 ×
+// MaxInFlight distinct tokens are already pending: an unauthenticated
+// flood (the rate limits run after the identify phase) cannot queue
+// unbounded work.
 //
 // # Cache and single flight
 //

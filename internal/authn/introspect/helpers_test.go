@@ -100,6 +100,15 @@ func (s *idp) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	h, delay, gate := s.handler, s.delay, s.gate
 	s.mu.Unlock()
+	// Check (and so read the body) first: only then does the server
+	// notice that the client went away.
+	tok, err := s.check(r)
+	if err != nil {
+		s.badCalls.Add(1)
+		s.t.Errorf("introspection request: %v", err)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	if gate != nil {
 		select {
 		case <-gate:
@@ -113,13 +122,6 @@ func (s *idp) serve(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
-	}
-	tok, err := s.check(r)
-	if err != nil {
-		s.badCalls.Add(1)
-		s.t.Errorf("introspection request: %v", err)
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
 	}
 	if h != nil {
 		h(w, r)

@@ -37,5 +37,6 @@ func WithCacheSize(n int) Option { return func(o *options) { o.cacheSize = n } }
 
 // WithMaxInFlight bounds the concurrent calls to the endpoint (default
 // DefaultMaxInFlight). A call that cannot get a slot within the timeout
-// fails closed (503).
+// fails closed (503), and so does, at once, a new token when 16 times as
+// many distinct tokens are already pending.
 func WithMaxInFlight(n int) Option { return func(o *options) { o.maxInFlight = n } }
