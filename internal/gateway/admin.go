@@ -53,6 +53,8 @@ func (g *Gateway) readyz(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
 	case !p.Ready():
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+	case g.deps.Store != nil && g.deps.Store.Ping(r.Context()) != nil:
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unreachable"})
 	default:
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	}
