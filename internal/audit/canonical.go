@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -155,7 +156,7 @@ func appendStrings(b []byte, v []string) []byte {
 }
 
 // appendRecord appends the canonical JSON of r without its hash and
-// returns where the "hash" member belongs (just before the first member
+// returns the index in out where the "hash" member belongs (just before the first member
 // sorting after it; prev_hash always does). r must be prepared: Body
 // canonical, header names valid UTF-8 and unique, Time and Type set.
 func appendRecord(b []byte, r *Record) (out []byte, hashAt int) {
@@ -208,7 +209,7 @@ func appendRecord(b []byte, r *Record) (out []byte, hashAt int) {
 	o.int("status", int64(r.Status), req)
 	o.key("time")
 	o.b = append(o.b, '"')
-	o.b = r.Time.UTC().AppendFormat(o.b, TimeFormat)
+	o.b = appendTime(o.b, r.Time)
 	o.b = append(o.b, '"')
 	o.key("type")
 	o.b = appendString(o.b, r.Type)
@@ -244,8 +245,8 @@ func appendLine(b []byte, r *Record) ([]byte, string) {
 	start := len(b)
 	b, at := appendRecord(b, r)
 	sum := sha256.Sum256(b[start:])
-	// Open a gap at the hash member's place and write it there.
-	at += start
+	// Open a gap at the hash member's place (at is an index into b) and
+	// write it there.
 	b = append(b, make([]byte, hashMember)...)
 	copy(b[at+hashMember:], b[at:len(b)-hashMember])
 	m := b[at : at+hashMember]
@@ -253,4 +254,40 @@ func appendLine(b []byte, r *Record) ([]byte, string) {
 	hex.Encode(m[8:], sum[:])
 	copy(m[8+sha256.Size*2:], `",`)
 	return append(b, '\n'), string(m[8 : 8+sha256.Size*2])
+}
+
+// appendTime appends t in TimeFormat (what t.UTC().AppendFormat would,
+// faster, for years 0-9999).
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, TimeFormat)
+	}
+	h, mi, s := t.Clock()
+	b = appendDigits(b, y, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(mo), 2)
+	b = append(b, '-')
+	b = appendDigits(b, d, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, h, 2)
+	b = append(b, ':')
+	b = appendDigits(b, mi, 2)
+	b = append(b, ':')
+	b = appendDigits(b, s, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/1000, 6)
+	return append(b, 'Z')
+}
+
+// appendDigits appends v zero-padded to width digits.
+func appendDigits(b []byte, v, width int) []byte {
+	n := len(b) + width
+	b = append(b, make([]byte, width)...)
+	for i := n - 1; i >= n-width; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
 }

@@ -88,8 +88,12 @@ func appendNumber(b []byte, lit string) ([]byte, error) {
 	return appendFloat(b, f), nil
 }
 
-// CanonicalJSON returns the canonical form of any JSON document (see the
-// package documentation): the form in which records are hashed.
+// CanonicalJSON returns the canonical form of a JSON document, the form
+// in which records are written and hashed: object keys sorted by their
+// UTF-8 bytes, no insignificant whitespace, strings escaped as RFC 8785
+// (JCS) does (only `"`, `\` and control characters; other characters
+// literal UTF-8), integers as written and other numbers in ECMAScript's
+// shortest form (as encoding/json writes a float64).
 func CanonicalJSON(doc []byte) ([]byte, error) {
 	v, err := parseJSON(doc)
 	if err != nil {

@@ -9,7 +9,7 @@ import "strings"
 // safety net behind name-based redaction: a client that puts its key in
 // a path, a request id or an unlisted parameter does not get it written.
 func MaskSecrets(s string) string {
-	if !strings.Contains(s, "agk_") && !strings.Contains(s, "eyJ") {
+	if !mayHoldSecret(s) {
 		return s
 	}
 	var b strings.Builder
@@ -22,7 +22,13 @@ func MaskSecrets(s string) string {
 				n = 4 + m
 			}
 		case strings.HasPrefix(s[i:], "eyJ"):
-			n = jwtLen(s[i:])
+			if n = jwtLen(s[i:]); n == 0 {
+				// No token starts later in this base64url run either
+				// (its first segment would end at the same place): skip
+				// it, which keeps the scan linear.
+				i += span(s[i:], isBase64URL)
+				continue
+			}
 		}
 		if n == 0 {
 			i++
@@ -74,3 +80,20 @@ func span(s string, ok func(byte) bool) int {
 func isBase62(c byte) bool { return isLower(c) || isUpper(c) || '0' <= c && c <= '9' }
 
 func isBase64URL(c byte) bool { return isBase62(c) || c == '-' || c == '_' }
+
+// mayHoldSecret is a one-pass pre-check for "agk_" or "eyJ".
+func mayHoldSecret(s string) bool {
+	for i := 2; i < len(s); i++ {
+		switch s[i] {
+		case 'J':
+			if s[i-1] == 'y' && s[i-2] == 'e' {
+				return true
+			}
+		case '_':
+			if i >= 3 && s[i-1] == 'k' && s[i-2] == 'g' && s[i-3] == 'a' {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -3,6 +3,8 @@ package audit
 import (
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // credentialHeaders are redacted whatever the configured names: they
@@ -23,7 +25,14 @@ var credentialHeaders = []string{"authorization", "proxy-authorization", "cookie
 type Redactor struct {
 	exact map[string]bool
 	terms [][]string
+	// cache memoises Match for the names seen (header names and field
+	// names repeat from one request to the next), up to cacheMax names so
+	// that an attacker sending endless new names cannot grow it.
+	cache  sync.Map // string → bool
+	cached atomic.Int32
 }
+
+const cacheMax = 4096
 
 // NewRedactor builds a Redactor from names (audit.redact).
 func NewRedactor(names []string) *Redactor {
@@ -46,6 +55,19 @@ func (r *Redactor) Match(name string) bool {
 	if r == nil || len(r.exact) == 0 {
 		return false
 	}
+	if m, ok := r.cache.Load(name); ok {
+		return m.(bool)
+	}
+	m := r.match(name)
+	if r.cached.Load() < cacheMax && len(name) <= 256 {
+		if _, loaded := r.cache.LoadOrStore(name, m); !loaded {
+			r.cached.Add(1)
+		}
+	}
+	return m
+}
+
+func (r *Redactor) match(name string) bool {
 	if r.exact[strings.ToLower(name)] {
 		return true
 	}
@@ -117,24 +139,52 @@ func maskScheme(v string) string {
 // (raw or percent-decoded) masked. Order and encoding of the other
 // parameters are kept.
 func (r *Redactor) Query(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	parts := strings.Split(raw, "&")
-	for i, p := range parts {
-		k, v, hasValue := strings.Cut(p, "=")
-		uk := unescape(k)
-		switch {
-		case MaskSecrets(k) != k || MaskSecrets(uk) != uk:
-			parts[i] = Redacted
-		case hasValue && (r.Match(uk) || r.Match(k) || isSecret(v) || isSecret(unescape(v))):
-			parts[i] = k + "=" + Redacted
+	var b strings.Builder // used only once a parameter changes
+	changed, done, off := false, 0, 0
+	for {
+		end := strings.IndexByte(raw[off:], '&')
+		p := raw[off:]
+		if end >= 0 {
+			p = raw[off : off+end]
 		}
+		if q := r.param(p); q != p {
+			if !changed {
+				b.Grow(len(raw))
+				changed = true
+			}
+			b.WriteString(raw[done:off])
+			b.WriteString(q)
+			done = off + len(p)
+		}
+		if end < 0 {
+			break
+		}
+		off += end + 1
 	}
-	return strings.Join(parts, "&")
+	if !changed {
+		return raw
+	}
+	b.WriteString(raw[done:])
+	return b.String()
+}
+
+// param redacts one key=value pair of a query.
+func (r *Redactor) param(p string) string {
+	k, v, hasValue := strings.Cut(p, "=")
+	uk := unescape(k)
+	switch {
+	case isSecret(k) || isSecret(uk):
+		return Redacted
+	case hasValue && (r.Match(uk) || r.Match(k) || isSecret(v) || isSecret(unescape(v))):
+		return k + "=" + Redacted
+	}
+	return p
 }
 
 func unescape(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
 	if u, err := url.QueryUnescape(s); err == nil {
 		return u
 	}
@@ -200,7 +250,7 @@ func words(s string) []string {
 			continue
 		}
 		p := s[i-1]
-		if isUpper(c) && (isLower(p) || '0' <= p && p <= '9' || isUpper(p) && i+1 < len(s) && isLower(s[i+1])) {
+		if isUpper(c) && (isLower(p) || p >= 0x80 || '0' <= p && p <= '9' || isUpper(p) && i+1 < len(s) && isLower(s[i+1])) {
 			out = append(out, strings.ToLower(s[start:i]))
 			start = i
 		}

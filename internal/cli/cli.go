@@ -23,6 +23,7 @@ var commands = map[string]command{
 	"check":   runCheck,
 	"version": runVersion,
 	"keys":    runKeys,
+	"audit":   runAudit,
 }
 
 // Exit codes.

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/apiguard/apiguard/internal/audit"
 	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/gateway"
 	"github.com/apiguard/apiguard/internal/store"
@@ -61,7 +62,13 @@ func serveConfig(ctx context.Context, log *slog.Logger, cfg *config.Config, path
 	if st != nil {
 		defer st.Close()
 	}
-	g, err := gateway.New(cfg, path, gateway.Deps{Logger: log, Store: st})
+	aw, err := audit.Open(audit.Options{File: cfg.Audit.File, Redact: cfg.Audit.Redact, Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "apiguard serve: audit.file: %v\n", err)
+		return exitUsage
+	}
+	defer aw.Close()
+	g, err := gateway.New(cfg, path, gateway.Deps{Logger: log, Store: st, Audit: aw})
 	if err != nil {
 		fmt.Fprintf(stderr, "apiguard serve: %v\n", err)
 		return exitUsage

@@ -16,7 +16,6 @@ var notEnforced = map[string]bool{
 	"waf":                  true,
 	"block_secrets_in_url": true,
 	"response.mask":        true,
-	"audit":                true,
 	"max_in_flight":        true,
 }
 

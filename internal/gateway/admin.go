@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apiguard/apiguard/internal/audit"
 	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/problem"
 )
@@ -71,6 +72,7 @@ func (g *Gateway) requireAdminToken(next http.Handler) http.Handler {
 			problem.Write(w, r, newRequestID(), problem.Unauthenticated("the admin API requires the admin token", ok))
 			return
 		}
+		g.auditEvent(audit.TypeAdmin, r.Method+" "+r.URL.Path)
 		next.ServeHTTP(w, r)
 	})
 }

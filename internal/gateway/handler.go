@@ -23,6 +23,9 @@ type exchangeState struct {
 	rec         recorder
 	problem     *problem.Error
 	ridValue    []string
+	body        *countingBody
+	// upstreamStatus is the status the upstream answered (0: none).
+	upstreamStatus int
 }
 
 type stateKey struct{}
@@ -59,6 +62,10 @@ func (g *Gateway) handle(s *exchangeState, r *http.Request) {
 		g.deny(s, problem.Unavailable("the gateway is shutting down", nil))
 		return
 	}
+	if g.auditSaturated() {
+		g.deny(s, problem.Unavailable("the audit log cannot keep up", nil))
+		return
+	}
 	if headerSize(r) > s.plan.maxHeader {
 		g.deny(s, problem.HeaderTooLarge())
 		return
@@ -84,6 +91,10 @@ func (g *Gateway) handle(s *exchangeState, r *http.Request) {
 	if err := limitBody(s.rec.ResponseWriter, r, s.plan.maxBody); err != nil {
 		g.deny(s, err)
 		return
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		s.body = &countingBody{ReadCloser: r.Body}
+		r.Body = s.body
 	}
 	ctx := context.WithValue(r.Context(), stateKey{}, s)
 	if err := rt.Chain.Run(ctx, &s.x); err != nil {
@@ -123,7 +134,9 @@ func (g *Gateway) finish(s *exchangeState) {
 	if s.route != nil {
 		rm = s.route.metrics
 	}
-	rm.Observe(status, g.now().Sub(s.x.Start))
+	d := g.now().Sub(s.x.Start)
+	rm.Observe(status, d)
+	g.auditRequest(s, status, d)
 	p := s.problem
 	if p == nil {
 		return

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apiguard/apiguard/internal/audit"
 	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/demo"
 	"github.com/apiguard/apiguard/internal/store"
@@ -35,6 +36,8 @@ type env struct {
 	logs     *bytes.Buffer
 	cfgPath  string
 	store    store.Store // open when the configuration has api_key
+	// auditFile is the audit log every env writes.
+	auditFile string
 }
 
 // baseYAML is the configuration every test starts from; @UP@ is the
@@ -91,7 +94,13 @@ func newEnv(t *testing.T, h http.Handler, edit func(string) string) *env {
 		t.Cleanup(func() { st.Close() })
 		e.store = st
 	}
-	e.gw, err = New(cfg, e.cfgPath, Deps{Logger: log, Store: e.store})
+	e.auditFile = filepath.Join(e.dir, "audit.jsonl")
+	aw, err := audit.Open(audit.Options{File: e.auditFile, Redact: cfg.Audit.Redact, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { aw.Close() })
+	e.gw, err = New(cfg, e.cfgPath, Deps{Logger: log, Store: e.store, Audit: aw})
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}

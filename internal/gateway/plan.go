@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apiguard/apiguard/internal/audit"
 	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/pipeline"
 	"github.com/apiguard/apiguard/internal/proxy"
@@ -75,6 +76,10 @@ type Deps struct {
 	// once per process (its DSN cannot change on reload) and closed by the
 	// caller after Shutdown. Nil only where no plan needs it (check).
 	Store store.Store
+	// Audit receives one record per request and the gateway's events. It
+	// is opened once per process (audit.file cannot change on reload) and
+	// closed by the caller after Shutdown. Nil: no audit log.
+	Audit *audit.Writer
 	// CheckOnly compiles without live resources (no store): for `check`,
 	// whose plans are never served.
 	CheckOnly bool

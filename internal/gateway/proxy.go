@@ -120,6 +120,7 @@ func (p *Plan) setForwarded(s *exchangeState, pr *httputil.ProxyRequest) {
 // response filters (masking, validation) applied.
 func (p *Plan) modifyResponse(r *Route, resp *http.Response) error {
 	s := stateFrom(resp.Request.Context())
+	s.upstreamStatus = resp.StatusCode
 	if resp.StatusCode >= 500 {
 		return fmt.Errorf("%w: %d", errUpstreamStatus, resp.StatusCode)
 	}

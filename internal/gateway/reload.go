@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/apiguard/apiguard/internal/audit"
 	"github.com/apiguard/apiguard/internal/config"
 )
 
@@ -25,9 +26,11 @@ func (g *Gateway) Reload() error {
 	if err != nil {
 		g.metrics.Reload("error")
 		g.log.Error("reload failed; the previous configuration keeps serving", "error", err.Error())
+		g.auditEvent(audit.TypeReload, "failed; previous configuration kept: "+err.Error())
 		return err
 	}
 	g.metrics.Reload("ok")
+	g.auditEvent(audit.TypeReload, "ok")
 	g.log.Info("configuration reloaded", "routes", len(cfg.Routes))
 	return nil
 }
