@@ -15,6 +15,7 @@ import (
 	"github.com/apiguard/apiguard/internal/audit"
 	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/gateway"
+	rlredis "github.com/apiguard/apiguard/internal/ratelimit/redis"
 	"github.com/apiguard/apiguard/internal/store"
 	"github.com/apiguard/apiguard/internal/store/backend"
 	"github.com/apiguard/apiguard/internal/telemetry"
@@ -68,7 +69,19 @@ func serveConfig(ctx context.Context, log *slog.Logger, cfg *config.Config, path
 		return exitUsage
 	}
 	defer aw.Close()
-	g, err := gateway.New(cfg, path, gateway.Deps{Logger: log, Store: st, Audit: aw})
+	deps := gateway.Deps{Logger: log, Store: st, Audit: aw}
+	if strings.HasPrefix(cfg.Store, "redis://") || strings.HasPrefix(cfg.Store, "rediss://") {
+		client, err := rlredis.NewClient(cfg.StoreDSN())
+		if err != nil {
+			fmt.Fprintf(stderr, "apiguard serve: store: %v\n", err)
+			return exitUsage
+		}
+		defer client.Close()
+		rlredis.SetLogger(log)
+		b := rlredis.New(client)
+		deps.Limiter, deps.Quotas = b, b
+	}
+	g, err := gateway.New(cfg, path, deps)
 	if err != nil {
 		fmt.Fprintf(stderr, "apiguard serve: %v\n", err)
 		return exitUsage

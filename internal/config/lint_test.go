@@ -145,7 +145,6 @@ func TestUnenforced(t *testing.T) {
 	}
 	got := c.Unenforced()
 	want := []string{
-		"rate_limit (defaults.rate_limit, routes[2].rate_limit, routes[5].rate_limit)",
 		"waf (defaults.waf)",
 		"block_secrets_in_url (defaults.block_secrets_in_url)",
 		"response.mask (defaults.response.mask)",

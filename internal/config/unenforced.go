@@ -9,8 +9,6 @@ import (
 // does not enforce yet. Delete a name when its feature lands; Unenforced
 // then stops reporting it.
 var notEnforced = map[string]bool{
-	"rate_limit":           true,
-	"quota":                true,
 	"openapi":              true,
 	"response_validation":  true,
 	"waf":                  true,

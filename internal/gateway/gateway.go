@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/apiguard/apiguard/internal/config"
+	"github.com/apiguard/apiguard/internal/ratelimit"
 	"github.com/apiguard/apiguard/internal/telemetry"
 )
 
@@ -65,6 +66,15 @@ func (d Deps) WithDefaults() Deps {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Limiter == nil || d.Quotas == nil {
+		mem := ratelimit.NewMemory()
+		if d.Limiter == nil {
+			d.Limiter = mem
+		}
+		if d.Quotas == nil {
+			d.Quotas = mem
+		}
 	}
 	return d
 }

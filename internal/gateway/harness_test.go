@@ -66,6 +66,13 @@ routes:
 // edit may rewrite the YAML before it is loaded.
 func newEnv(t *testing.T, h http.Handler, edit func(string) string) *env {
 	t.Helper()
+	return newEnvDeps(t, h, edit, nil)
+}
+
+// newEnvDeps is newEnv with a hook to set long-lived dependencies (a
+// shared limiter, as replicas have).
+func newEnvDeps(t *testing.T, h http.Handler, edit func(string) string, setDeps func(*Deps)) *env {
+	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), logs: &bytes.Buffer{}}
 	e.upstream = httptest.NewServer(h)
 	t.Cleanup(e.upstream.Close)
@@ -100,7 +107,11 @@ func newEnv(t *testing.T, h http.Handler, edit func(string) string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { aw.Close() })
-	e.gw, err = New(cfg, e.cfgPath, Deps{Logger: log, Store: e.store, Audit: aw})
+	deps := Deps{Logger: log, Store: e.store, Audit: aw}
+	if setDeps != nil {
+		setDeps(&deps)
+	}
+	e.gw, err = New(cfg, e.cfgPath, deps)
 	if err != nil {
 		t.Fatalf("compile: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/pipeline"
 	"github.com/apiguard/apiguard/internal/problem"
+	"github.com/apiguard/apiguard/internal/ratelimit"
 	"github.com/apiguard/apiguard/internal/totp"
 )
 
@@ -68,6 +69,11 @@ func buildIdentities(cfg *config.Config, d Deps, p *Plan) (identitySet, error) {
 // is fixed in pipeline.Chain.Run.
 func buildChain(i int, rc *config.Route, ids identitySet, d Deps) (pipeline.Chain, error) {
 	var c pipeline.Chain
+	limit, err := buildLimit(rc, d)
+	if err != nil {
+		return c, fmt.Errorf("routes[%d].rate_limit: %w", i, err)
+	}
+	c.Limit = limit
 	if rc.Auth == nil || rc.Auth.None {
 		return c, nil
 	}
@@ -142,6 +148,30 @@ func buildMTLS(cfg *config.Config, _ Deps, _ *Plan) (pipeline.Authenticator, err
 		return nil, fmt.Errorf("server.tls.client_ca_file: %w", err)
 	}
 	return mtls.New(*cfg.Identities.MTLS, mtls.WithTrustedCAs(cas...))
+}
+
+// buildLimit builds the route's rate limit and quota stage (limit phase).
+// Budgets live in the process's limiter, so they survive reloads.
+func buildLimit(rc *config.Route, d Deps) ([]pipeline.Stage, error) {
+	hook := ratelimit.WithStoreErrorHook(func(err error) {
+		d.Logger.Warn("rate-limit store error", "route", rc.Name, "error", err.Error())
+	})
+	var st *ratelimit.Stage
+	var err error
+	switch {
+	case rc.RateLimit != nil && rc.Quota != nil:
+		st, err = ratelimit.NewStage(rc.Name, *rc.RateLimit, d.Limiter, hook, ratelimit.WithQuota(*rc.Quota, d.Quotas))
+	case rc.RateLimit != nil:
+		st, err = ratelimit.NewStage(rc.Name, *rc.RateLimit, d.Limiter, hook)
+	case rc.Quota != nil:
+		st, err = ratelimit.NewQuotaStage(rc.Name, *rc.Quota, d.Quotas, hook)
+	default:
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []pipeline.Stage{st}, nil
 }
 
 // errNotBuilt marks an identity method this version cannot verify yet.

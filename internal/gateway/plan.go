@@ -21,6 +21,7 @@ import (
 	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/pipeline"
 	"github.com/apiguard/apiguard/internal/proxy"
+	"github.com/apiguard/apiguard/internal/ratelimit"
 	"github.com/apiguard/apiguard/internal/route"
 	"github.com/apiguard/apiguard/internal/store"
 	"github.com/apiguard/apiguard/internal/telemetry"
@@ -80,6 +81,11 @@ type Deps struct {
 	// is opened once per process (audit.file cannot change on reload) and
 	// closed by the caller after Shutdown. Nil: no audit log.
 	Audit *audit.Writer
+	// Limiter and Quotas hold rate-limit and quota state: one per process
+	// (in memory, or shared by every replica through Redis), so budgets
+	// survive reloads. Nil: a fresh in-memory limiter.
+	Limiter ratelimit.Limiter
+	Quotas  ratelimit.QuotaCounter
 	// CheckOnly compiles without live resources (no store): for `check`,
 	// whose plans are never served.
 	CheckOnly bool
