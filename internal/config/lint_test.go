@@ -145,8 +145,6 @@ func TestUnenforced(t *testing.T) {
 	}
 	got := c.Unenforced()
 	want := []string{
-		"waf (defaults.waf)",
-		"block_secrets_in_url (defaults.block_secrets_in_url)",
 		"response.mask (defaults.response.mask)",
 		"openapi (routes[2].openapi)",
 		"response_validation (routes[2].response_validation)",

@@ -9,12 +9,10 @@ import (
 // does not enforce yet. Delete a name when its feature lands; Unenforced
 // then stops reporting it.
 var notEnforced = map[string]bool{
-	"openapi":              true,
-	"response_validation":  true,
-	"waf":                  true,
-	"block_secrets_in_url": true,
-	"response.mask":        true,
-	"max_in_flight":        true,
+	"openapi":             true,
+	"response_validation": true,
+	"response.mask":       true,
+	"max_in_flight":       true,
 }
 
 // maxUnenforcedPaths bounds the paths listed for one feature.

@@ -12,6 +12,8 @@ import (
 	"github.com/apiguard/apiguard/internal/authn/mtls"
 	"github.com/apiguard/apiguard/internal/authz"
 	"github.com/apiguard/apiguard/internal/config"
+	"github.com/apiguard/apiguard/internal/inspect/injection"
+	"github.com/apiguard/apiguard/internal/inspect/urlsecrets"
 	"github.com/apiguard/apiguard/internal/pipeline"
 	"github.com/apiguard/apiguard/internal/problem"
 	"github.com/apiguard/apiguard/internal/ratelimit"
@@ -74,6 +76,16 @@ func buildChain(i int, rc *config.Route, ids identitySet, d Deps) (pipeline.Chai
 		return c, fmt.Errorf("routes[%d].rate_limit: %w", i, err)
 	}
 	c.Limit = limit
+	if rc.BlockSecretsInURL == nil || *rc.BlockSecretsInURL {
+		c.Screen = append(c.Screen, urlsecrets.NewStage())
+	}
+	waf, err := injection.NewStage(rc.WAF)
+	if err != nil {
+		return c, fmt.Errorf("routes[%d].waf: %w", i, err)
+	}
+	if waf != nil {
+		c.Inspect = append(c.Inspect, waf)
+	}
 	if rc.Auth == nil || rc.Auth.None {
 		return c, nil
 	}

@@ -8,6 +8,10 @@ import (
 // Chain holds a route's ready-built stages by phase. The order in which
 // phases run is fixed by Run, not by configuration.
 type Chain struct {
+	// Screen runs first: request hygiene that must hold whoever the
+	// client is (no credentials in the URL), so a URL carrying a secret is
+	// refused before any credential is even looked at.
+	Screen    []Stage
 	Identify  []Stage
 	Authorize []Stage
 	Limit     []Stage
@@ -18,7 +22,7 @@ type Chain struct {
 // Run runs the request phases in their fixed order and stops at the first
 // error.
 func (c *Chain) Run(ctx context.Context, x *Exchange) error {
-	for _, phase := range [...][]Stage{c.Identify, c.Authorize, c.Limit, c.Inspect} {
+	for _, phase := range [...][]Stage{c.Screen, c.Identify, c.Authorize, c.Limit, c.Inspect} {
 		for _, s := range phase {
 			if err := s.Check(ctx, x); err != nil {
 				return err
@@ -53,7 +57,7 @@ func (c *Chain) Names() map[string][]string {
 		resp = append(resp, f.Name())
 	}
 	return map[string][]string{
-		"identify": names(c.Identify), "authorize": names(c.Authorize),
+		"screen": names(c.Screen), "identify": names(c.Identify), "authorize": names(c.Authorize),
 		"limit": names(c.Limit), "inspect": names(c.Inspect), "response": resp,
 	}
 }

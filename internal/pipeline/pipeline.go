@@ -1,7 +1,7 @@
 // Package pipeline defines the exchange that carries one request through
 // the gateway and the stage contract, and owns the fixed phase order:
 //
-//	identify → authorize → limit → inspect → proxy → filter response → audit
+//	screen → identify → authorize → limit → inspect → proxy → filter response → audit
 //
 // Configuration chooses which stages run within a phase, never the order:
 // in a security product a wrong order is a bypass. Stages are built once

@@ -26,16 +26,16 @@ func TestChainPhaseOrderIsFixed(t *testing.T) {
 	var log []string
 	st := func(n string) Stage { return recordStage{name: n, log: &log} }
 	// Declared in a scrambled order: Run still goes identify → authorize → limit → inspect.
-	c := Chain{Inspect: []Stage{st("inspect")}, Limit: []Stage{st("limit")}, Authorize: []Stage{st("authorize")}, Identify: []Stage{st("identify")}}
+	c := Chain{Inspect: []Stage{st("inspect")}, Limit: []Stage{st("limit")}, Authorize: []Stage{st("authorize")}, Identify: []Stage{st("identify")}, Screen: []Stage{st("screen")}}
 	if err := c.Run(context.Background(), &Exchange{}); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(log, ","); got != "identify,authorize,limit,inspect" {
+	if got := strings.Join(log, ","); got != "screen,identify,authorize,limit,inspect" {
 		t.Fatalf("order %s", got)
 	}
 	log = nil
 	c.Authorize = []Stage{recordStage{name: "deny", log: &log, err: problem.Forbidden("no")}}
-	if err := c.Run(context.Background(), &Exchange{}); err == nil || strings.Join(log, ",") != "identify,deny" {
+	if err := c.Run(context.Background(), &Exchange{}); err == nil || strings.Join(log, ",") != "screen,identify,deny" {
 		t.Fatalf("a denial must stop the chain: %v %v", err, log)
 	}
 }
