@@ -59,7 +59,7 @@ func openConfigStore(path string) (store.Store, error) {
 	case err != nil:
 		return nil, fmt.Errorf("%w: %v", errBadConfig, err)
 	}
-	return backend.Open(cfg.Store)
+	return backend.Open(cfg.StoreDSN())
 }
 
 const keysUsage = "usage: apiguard keys create|list|revoke|rotate|rekey -c FILE ..."

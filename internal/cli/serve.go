@@ -105,7 +105,7 @@ func openStore(cfg *config.Config) (store.Store, error) {
 	if cfg.Identities.APIKey == nil {
 		return nil, nil
 	}
-	return backend.Open(cfg.Store)
+	return backend.Open(cfg.StoreDSN())
 }
 
 // warnUnenforced says at start-up which accepted settings this version

@@ -145,7 +145,6 @@ func TestUnenforced(t *testing.T) {
 	}
 	got := c.Unenforced()
 	want := []string{
-		"response.mask (defaults.response.mask)",
 		"openapi (routes[2].openapi)",
 		"response_validation (routes[2].response_validation)",
 	}

@@ -11,7 +11,6 @@ import (
 var notEnforced = map[string]bool{
 	"openapi":             true,
 	"response_validation": true,
-	"response.mask":       true,
 	"max_in_flight":       true,
 }
 

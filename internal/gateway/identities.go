@@ -14,6 +14,7 @@ import (
 	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/inspect/injection"
 	"github.com/apiguard/apiguard/internal/inspect/urlsecrets"
+	"github.com/apiguard/apiguard/internal/mask"
 	"github.com/apiguard/apiguard/internal/pipeline"
 	"github.com/apiguard/apiguard/internal/problem"
 	"github.com/apiguard/apiguard/internal/ratelimit"
@@ -85,6 +86,13 @@ func buildChain(i int, rc *config.Route, ids identitySet, d Deps) (pipeline.Chai
 	}
 	if waf != nil {
 		c.Inspect = append(c.Inspect, waf)
+	}
+	if rc.Response != nil && len(rc.Response.Mask) > 0 {
+		m, err := mask.New(rc.Response.Mask)
+		if err != nil {
+			return c, fmt.Errorf("routes[%d].response.mask: %w", i, err)
+		}
+		c.Response = append(c.Response, m)
 	}
 	if rc.Auth == nil || rc.Auth.None {
 		return c, nil

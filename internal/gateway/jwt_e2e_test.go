@@ -72,7 +72,7 @@ upstreams:
 `, 1)
 	return y + `  - {name: jwt-read, methods: [GET], path: /j/orders, upstream: app, auth: [jwt], scopes: ['orders:read']}
   - {name: jwt-write, methods: [POST], path: /j/orders, upstream: app, auth: [jwt], scopes: ['orders:write']}
-  - {name: jwt-fwd, methods: [GET], path: /j/fwd, upstream: app, auth: [jwt], forward_token: true}
+  - {name: jwt-fwd, methods: [GET], path: /j/fwd, upstream: app, auth: [jwt], forward_token: true, response: {mask: []}}
   - {name: jwt-refund, methods: [POST], path: /j/refund, upstream: app, auth: [jwt], step_up: {max_age: 5m}}
 `
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/apiguard/apiguard/internal/authz"
+	"github.com/apiguard/apiguard/internal/mask"
 	"github.com/apiguard/apiguard/internal/problem"
 	"github.com/apiguard/apiguard/internal/proxy"
 )
@@ -89,6 +90,9 @@ func (p *Plan) rewrite(r *Route, pr *httputil.ProxyRequest) {
 		delete(h, "Authorization")
 	}
 	p.setForwarded(s, pr)
+	if len(r.Chain.Response) > 0 {
+		mask.AcceptIdentity(h) // the filters must see plain bodies
+	}
 	h["X-Request-Id"] = s.requestIDValue()
 	if pr := s.x.Principal; pr != nil {
 		h["X-Apiguard-Subject"] = []string{pr.Subject}

@@ -9,15 +9,19 @@ import (
 	"strings"
 
 	"github.com/apiguard/apiguard/internal/store"
+	redisstore "github.com/apiguard/apiguard/internal/store/redis"
 	"github.com/apiguard/apiguard/internal/store/sqlite"
 )
 
 // Open opens the store named by dsn:
 //
 //	sqlite:PATH                 the embedded database at PATH
-//	redis://HOST:PORT/DB        not supported yet (store.ErrUnsupported)
+//	redis://HOST:PORT/DB        a Redis server shared by every replica
+//	rediss://HOST:PORT/DB       the same over TLS
 //
-// Errors never include the DSN's password.
+// A redis DSN carries its password (config.StoreDSN); the redis store
+// reads its secrets from the environment or APIGUARD_SECRETS_DIR (see
+// package store/redis). Errors never include the DSN's password.
 func Open(dsn string) (store.Store, error) {
 	scheme, rest, ok := strings.Cut(dsn, ":")
 	if !ok || rest == "" {
@@ -26,13 +30,22 @@ func Open(dsn string) (store.Store, error) {
 	switch strings.ToLower(scheme) {
 	case "sqlite":
 		if strings.HasPrefix(rest, "//") { // sqlite://data/x.db would silently mean /data/x.db
-			return nil, fmt.Errorf("store %q: write sqlite:PATH, without //", dsn)
+			return nil, fmt.Errorf("store %q: write sqlite:PATH, without //", redact(dsn))
 		}
-		return sqlite.Open(rest)
+		return opened(sqlite.Open(rest))
 	case "redis", "rediss":
-		return nil, fmt.Errorf("store %s: %w: the redis store is not yet supported in this version", redact(dsn), store.ErrUnsupported)
+		return opened(redisstore.Open(dsn))
 	}
 	return nil, fmt.Errorf("store %q: %w: unknown scheme %q", redact(dsn), store.ErrUnsupported, scheme)
+}
+
+// opened returns a backend's result as a store.Store, with a nil
+// interface (not a typed nil pointer) on error.
+func opened[S store.Store](st S, err error) (store.Store, error) {
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // redact hides the userinfo of a URL-shaped DSN.
