@@ -11,7 +11,6 @@ import (
 var notEnforced = map[string]bool{
 	"openapi":             true,
 	"response_validation": true,
-	"max_in_flight":       true,
 }
 
 // maxUnenforcedPaths bounds the paths listed for one feature.

@@ -101,6 +101,11 @@ func (g *Gateway) handle(s *exchangeState, r *http.Request) {
 		g.deny(s, err)
 		return
 	}
+	if !rt.upstream.Acquire() {
+		g.deny(s, problem.Unavailable("the upstream is at its concurrency limit", nil))
+		return
+	}
+	defer rt.upstream.Release()
 	setDeadlines(w, r, rt.upstream.Timeout+s.plan.writeFor)
 	rt.proxy.ServeHTTP(w, r.WithContext(ctx))
 }

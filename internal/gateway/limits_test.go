@@ -106,3 +106,43 @@ func TestStageErrorFailsClosed(t *testing.T) {
 		t.Fatalf("an erroring stage let the request through or leaked: hit=%v %s", hit.Load(), body)
 	}
 }
+
+func TestMaxInFlight(t *testing.T) {
+	entered, release := make(chan struct{}, 4), make(chan struct{})
+	e := newEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			entered <- struct{}{}
+			<-release
+		}
+	}), func(y string) string {
+		return strings.Replace(y, "app: {url: \"", "app: {max_in_flight: 2, url: \"", 1)
+	})
+	done := make(chan int, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			resp, err := e.client.Get(e.base + "/slow")
+			if err != nil {
+				done <- 0
+				return
+			}
+			resp.Body.Close()
+			done <- resp.StatusCode
+		}()
+	}
+	<-entered
+	<-entered
+	resp, body := e.do("GET", "/v1/orders", nil)
+	mustProblem(t, resp, body, 503, "unavailable")
+	if resp.Header.Get("Retry-After") != "1" {
+		t.Fatalf("Retry-After = %q", resp.Header.Get("Retry-After"))
+	}
+	close(release)
+	for i := 0; i < 2; i++ {
+		if s := <-done; s != 200 {
+			t.Fatalf("in-flight request: %d", s)
+		}
+	}
+	if resp, _ := e.do("GET", "/v1/orders", nil); resp.StatusCode != 200 {
+		t.Fatalf("slots not released: %d", resp.StatusCode)
+	}
+}

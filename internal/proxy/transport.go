@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/apiguard/apiguard/internal/config"
@@ -28,6 +29,31 @@ type Upstream struct {
 	Target    *url.URL
 	Timeout   time.Duration
 	Transport *http.Transport
+	// MaxInFlight bounds concurrent requests to this upstream (0: none).
+	MaxInFlight int64
+	inFlight    atomic.Int64
+}
+
+// Acquire takes one of the upstream's in-flight slots. It never waits: it
+// reports false at once when all are taken, so excess load is shed
+// instead of queueing without bound. Every true must be paired with
+// Release.
+func (u *Upstream) Acquire() bool {
+	if u.MaxInFlight <= 0 {
+		return true
+	}
+	if u.inFlight.Add(1) > u.MaxInFlight {
+		u.inFlight.Add(-1)
+		return false
+	}
+	return true
+}
+
+// Release returns a slot taken by Acquire.
+func (u *Upstream) Release() {
+	if u.MaxInFlight > 0 {
+		u.inFlight.Add(-1)
+	}
 }
 
 // NewUpstream compiles u. It reads ca_file and the client certificate now,
@@ -45,7 +71,7 @@ func NewUpstream(name string, u config.Upstream) (*Upstream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Upstream{Name: name, Target: target, Timeout: timeout, Transport: tr}, nil
+	return &Upstream{Name: name, Target: target, Timeout: timeout, Transport: tr, MaxInFlight: int64(u.MaxInFlight)}, nil
 }
 
 func newTransport(name string, u config.Upstream, timeout time.Duration) (*http.Transport, error) {
