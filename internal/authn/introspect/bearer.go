@@ -5,17 +5,13 @@ import (
 	"strings"
 
 	"github.com/apiguard/apiguard/internal/authn/apikey"
+	"github.com/apiguard/apiguard/internal/authn/jwt"
 	"github.com/apiguard/apiguard/internal/pipeline"
 )
 
 // MaxTokenSize is the largest token sent to the endpoint, in bytes;
 // larger ones are refused (401) without a call.
 const MaxTokenSize = 4 << 10
-
-// jwsScanLimit is how much of a token the JWS shape test reads: it must
-// equal jwt.MaxTokenSize, so that the jwt authenticator and this one
-// agree on every token (a test pins it).
-const jwsScanLimit = 8 << 10
 
 // bearerToken returns the request's bearer token if it is ours (see the
 // package doc), ErrNoCredential if there is none, or a 401 problem for
@@ -55,45 +51,7 @@ func ours(tok string) bool {
 	if len(tok) >= len(apikey.Prefix) && strings.EqualFold(tok[:len(apikey.Prefix)], apikey.Prefix) {
 		return false
 	}
-	return !looksLikeJWS(tok)
-}
-
-// b64url marks the bytes of the base64url alphabet.
-var b64url = func() (t [256]bool) {
-	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
-		t[c] = true
-	}
-	return t
-}()
-
-// looksLikeJWS is the jwt authenticator's test, byte for byte: "ey", then
-// base64url and exactly two dots with a non-empty payload segment; of a
-// token over jwsScanLimit bytes only that prefix is read, and one dot in
-// it is enough.
-func looksLikeJWS(tok string) bool {
-	s, whole := tok, true
-	if len(s) > jwsScanLimit {
-		s, whole = s[:jwsScanLimit], false
-	}
-	if !strings.HasPrefix(s, "ey") {
-		return false
-	}
-	dots := [2]int{-1, -1}
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if b64url[s[i]] {
-			continue
-		}
-		if s[i] != '.' || n == 2 {
-			return false
-		}
-		dots[n] = i
-		n++
-	}
-	if !whole {
-		return n >= 1
-	}
-	return n == 2 && dots[1] > dots[0]+1
+	return !jwt.LooksLikeJWS(tok) // one classifier, so the two never disagree
 }
 
 // isB64Token reports whether s is RFC 6750 §2.1 b64token:
@@ -102,7 +60,7 @@ func isB64Token(s string) bool {
 	i := 0
 	for i < len(s) {
 		c := s[i]
-		if !b64url[c] && c != '.' && c != '~' && c != '+' && c != '/' {
+		if !isAlnum(c) && c != '-' && c != '_' && c != '.' && c != '~' && c != '+' && c != '/' {
 			break
 		}
 		i++
@@ -116,4 +74,8 @@ func isB64Token(s string) bool {
 		}
 	}
 	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

@@ -207,7 +207,7 @@ func TestAttacks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if !looksLikeJWS(tc.tok) {
+			if !LooksLikeJWS(tc.tok) {
 				// Not shaped like a JWS: not ours (introspection's), and
 				// refused all the same when verified as a JWT.
 				if _, err := e.auth(tc.tok); !errors.Is(err, pipeline.ErrNoCredential) {

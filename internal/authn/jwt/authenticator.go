@@ -206,7 +206,7 @@ func bearerJWT(r *http.Request) (string, error) {
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			continue
 		}
-		if t := strings.TrimLeft(rest, " "); looksLikeJWS(t) {
+		if t := strings.TrimLeft(rest, " "); LooksLikeJWS(t) {
 			tok, found = t, true
 		}
 	}

@@ -50,7 +50,7 @@ func FuzzPreparse(f *testing.F) {
 	}
 	lib := gojwt.NewParser(gojwt.WithStrictDecoding())
 	f.Fuzz(func(t *testing.T, tok string) {
-		_ = looksLikeJWS(tok)
+		_ = LooksLikeJWS(tok)
 		p, err := preparse(tok)
 		if err != nil {
 			for _, r := range []error{ErrTooLarge, ErrMalformed, ErrAlgorithm, ErrHeader, ErrSignature} {

@@ -26,11 +26,13 @@ var b64urlAlphabet = func() (t [256]bool) {
 	return t
 }()
 
-// looksLikeJWS reports whether a bearer token is shaped like a JWS compact
-// serialisation and is therefore ours to judge (see the package doc). Of a
-// token longer than MaxTokenSize it reads only the first MaxTokenSize
-// bytes: enough to claim it, and then refuse it as too large.
-func looksLikeJWS(tok string) bool {
+// LooksLikeJWS reports whether a bearer token is shaped like a JWS compact
+// serialisation and is therefore the jwt authenticator's to judge (see the
+// package doc); the introspection authenticator takes every other bearer
+// token, so both use this one function. Of a token longer than
+// MaxTokenSize it reads only the first MaxTokenSize bytes: enough to claim
+// it, and then refuse it as too large.
+func LooksLikeJWS(tok string) bool {
 	s, whole := tok, true
 	if len(s) > MaxTokenSize {
 		s, whole = s[:MaxTokenSize], false

@@ -117,8 +117,8 @@ func TestLooksLikeJWS(t *testing.T) {
 		{"eyJ.e30." + strings.Repeat("A", MaxTokenSize) + "." + "x", true},
 		{"eyJ.e30.x." + strings.Repeat("A", MaxTokenSize), false},
 	} {
-		if got := looksLikeJWS(tc.tok); got != tc.want {
-			t.Errorf("looksLikeJWS(%.40q) = %v", tc.tok, got)
+		if got := LooksLikeJWS(tc.tok); got != tc.want {
+			t.Errorf("LooksLikeJWS(%.40q) = %v", tc.tok, got)
 		}
 	}
 }
