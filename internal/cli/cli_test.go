@@ -107,7 +107,7 @@ func TestCheck(t *testing.T) {
 
 // TestServeDrainsOnSIGTERM runs `serve` in-process and sends the process
 // a real SIGTERM; serve must drain and return 0.
-func TestServeDrainsOnSIGTERM(t *testing.T) {
+func TestServeReloadsOnSIGHUPAndDrainsOnSIGTERM(t *testing.T) {
 	path := writeConfig(t, "")
 	var stderr syncBuffer
 	done := make(chan int, 1)
@@ -125,6 +125,10 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond) // polling a condition with a deadline
 	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitForLog(t, &stderr, `"msg":"configuration `) // reloaded
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -87,6 +87,11 @@ func serveConfig(ctx context.Context, log *slog.Logger, cfg *config.Config, path
 		return exitUsage
 	}
 	warnUnenforced(log, cfg)
+	// Registered before the listeners start (and before "serving" is
+	// logged): an early SIGHUP reloads instead of killing the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	if err := g.Start(); err != nil {
 		fmt.Fprintf(stderr, "apiguard serve: %v\n", err)
 		return exitUsage
@@ -96,7 +101,7 @@ func serveConfig(ctx context.Context, log *slog.Logger, cfg *config.Config, path
 	if err := g.Watch(ctx); err != nil {
 		log.Warn("configuration file watch disabled; SIGHUP still reloads", "error", err.Error())
 	}
-	return waitAndDrain(ctx, log, g, time.Duration(cfg.Server.Limits.ShutdownTimeout))
+	return waitAndDrain(ctx, log, g, hup, time.Duration(cfg.Server.Limits.ShutdownTimeout))
 }
 
 // openStore opens the configured store when an identity method needs it.
@@ -118,10 +123,7 @@ func warnUnenforced(log *slog.Logger, cfg *config.Config) {
 
 // waitAndDrain reloads on SIGHUP until ctx ends (SIGTERM/SIGINT), then
 // drains in-flight requests within the shutdown timeout.
-func waitAndDrain(ctx context.Context, log *slog.Logger, g *gateway.Gateway, timeout time.Duration) int {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+func waitAndDrain(ctx context.Context, log *slog.Logger, g *gateway.Gateway, hup <-chan os.Signal, timeout time.Duration) int {
 	for {
 		select {
 		case <-hup:

@@ -4,8 +4,10 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -44,6 +46,12 @@ func newJWTFixture(t *testing.T) *jwtFixture {
 
 func (f *jwtFixture) token(t *testing.T, mutate func(gojwt.MapClaims)) string {
 	t.Helper()
+	return f.tokenWith(t, mutate, nil)
+}
+
+// tokenWith signs with ES256 after letting header change the JOSE header.
+func (f *jwtFixture) tokenWith(t *testing.T, mutate func(gojwt.MapClaims), header func(map[string]any)) string {
+	t.Helper()
 	now := time.Now()
 	c := gojwt.MapClaims{
 		"iss": "https://login.example.test/", "aud": "orders-api", "sub": "alice",
@@ -54,6 +62,9 @@ func (f *jwtFixture) token(t *testing.T, mutate func(gojwt.MapClaims)) string {
 	}
 	tok := gojwt.NewWithClaims(gojwt.SigningMethodES256, c)
 	tok.Header["kid"] = "k1"
+	if header != nil {
+		header(tok.Header)
+	}
 	s, err := tok.SignedString(f.key)
 	if err != nil {
 		t.Fatal(err)
@@ -106,6 +117,15 @@ func TestJWTEndToEnd(t *testing.T) {
 		}), 401, "unauthenticated", `error="invalid_token"`},
 		{"wrong audience", "GET", "/j/orders", "Bearer " + f.token(t, func(c gojwt.MapClaims) { c["aud"] = "billing" }), 401, "unauthenticated", ""},
 		{"missing scope", "POST", "/j/orders", "Bearer " + good, 403, "forbidden", `error="insufficient_scope", scope="orders:write"`},
+		{"wrong issuer", "GET", "/j/orders", "Bearer " + f.token(t, func(c gojwt.MapClaims) { c["iss"] = "https://evil.test/" }), 401, "unauthenticated", ""},
+		{"missing exp", "GET", "/j/orders", "Bearer " + f.token(t, func(c gojwt.MapClaims) { delete(c, "exp") }), 401, "unauthenticated", ""},
+		{"not yet valid", "GET", "/j/orders", "Bearer " + f.token(t, func(c gojwt.MapClaims) { c["nbf"] = time.Now().Add(time.Hour).Unix() }), 401, "unauthenticated", ""},
+		{"lifetime over max_ttl", "GET", "/j/orders", "Bearer " + f.token(t, func(c gojwt.MapClaims) { c["exp"] = time.Now().Add(48 * time.Hour).Unix() }), 401, "unauthenticated", ""},
+		{"unknown kid", "GET", "/j/orders", "Bearer " + f.tokenWith(t, nil, func(h map[string]any) { h["kid"] = "attacker" }), 401, "unauthenticated", ""},
+		{"jku injection", "GET", "/j/orders", "Bearer " + f.tokenWith(t, nil, func(h map[string]any) { h["jku"] = "https://evil.test/jwks" }), 401, "unauthenticated", ""},
+		{"embedded jwk", "GET", "/j/orders", "Bearer " + f.tokenWith(t, nil, func(h map[string]any) { h["jwk"] = map[string]string{"kty": "EC"} }), 401, "unauthenticated", ""},
+		{"crit header", "GET", "/j/orders", "Bearer " + f.tokenWith(t, nil, func(h map[string]any) { h["crit"] = []string{"exp"} }), 401, "unauthenticated", ""},
+		{"HS256 signed with the public key", "GET", "/j/orders", "Bearer " + hs256WithPublicKey(t, f), 401, "unauthenticated", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -185,4 +205,25 @@ func TestJWTStepUp(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hs256WithPublicKey forges a token "signed" with HS256 using the issuer's
+// public key as the HMAC secret: the classic algorithm-confusion attack.
+func hs256WithPublicKey(t *testing.T, f *jwtFixture) string {
+	t.Helper()
+	pub, err := x509.MarshalPKIXPublicKey(&f.key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})
+	tok := gojwt.NewWithClaims(gojwt.SigningMethodHS256, gojwt.MapClaims{
+		"iss": "https://login.example.test/", "aud": "orders-api", "sub": "mallory",
+		"iat": time.Now().Unix(), "exp": time.Now().Add(time.Minute).Unix(), "scope": "orders:read",
+	})
+	tok.Header["kid"] = "k1"
+	s, err := tok.SignedString(pemKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
