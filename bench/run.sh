@@ -2,7 +2,8 @@
 # bench/run.sh: compare apiguard's proxying cost with a bare Go reverse proxy
 # and nginx, all on loopback, in one run. See bench/README.md.
 #
-#   bench/run.sh                      # direct bare nginx apiguard
+#   bench/run.sh                      # direct bare nginx apiguard (+ apiguard-defaults)
+#   bench/run.sh extended             # the above + apiguard-limited apiguard-audit-tmpfs
 #   bench/run.sh direct bare nginx    # a subset
 #   DURATION=20s bench/run.sh bare apiguard
 #   BENCH_TLS=1 bench/run.sh bare apiguard   # adds bare-tls and apiguard-tls rows
@@ -25,9 +26,15 @@ READY_TIMEOUT=${READY_TIMEOUT:-30}    # seconds to wait for a server to answer
 ROUNDS=${ROUNDS:-1}               # >1: repeat the measurements, targets interleaved; report medians
 KEEP_TMP=${KEEP_TMP:-0}           # 1: keep the temp dir (configs, logs, raw outputs)
 APIGUARD_BIN=${APIGUARD_BIN:-}    # use this binary instead of building ./cmd/apiguard
+AUDIT_TMPFS_DIR=${AUDIT_TMPFS_DIR:-/dev/shm}  # apiguard-audit-tmpfs: a tmpfs directory for its audit file
 VERBOSE=${VERBOSE:-0}             # 1: print raw wrk / fixedrate output
 
-ALL_TARGETS=(direct bare bare-tls nginx apiguard apiguard-defaults apiguard-tls)
+ALL_TARGETS=(direct bare bare-tls nginx apiguard apiguard-defaults apiguard-limited apiguard-audit-tmpfs apiguard-tls)
+AG_ALL=(apiguard apiguard-defaults apiguard-limited apiguard-audit-tmpfs apiguard-tls)
+DEFAULT_TARGETS=(direct bare nginx apiguard)
+# Rows that compare apiguard with itself; in the default run they would take
+# it past ~3 minutes, so `extended` (or naming them) adds them.
+EXTENDED_TARGETS=(apiguard-limited apiguard-audit-tmpfs)
 declare -A LABEL=(
   [direct]="upstream (direct)"
   [bare]="bare ReverseProxy"
@@ -35,21 +42,26 @@ declare -A LABEL=(
   [nginx]="nginx"
   [apiguard]="apiguard (waf/mask off)"
   [apiguard-defaults]="apiguard (defaults)"
+  [apiguard-limited]="apiguard (rate limit, never hit)"
+  [apiguard-audit-tmpfs]="apiguard (audit on tmpfs)"
   [apiguard-tls]="apiguard TLS (waf/mask off)"
 )
 
 usage() {
   cat >&2 <<EOF
 usage: bench/run.sh [TARGET...]
-targets: direct bare nginx apiguard (default: all four)
+targets: ${DEFAULT_TARGETS[*]} (default: all four)
   apiguard also runs apiguard-defaults; with BENCH_TLS=1, bare and apiguard
-  add bare-tls and apiguard-tls. Any of ${ALL_TARGETS[*]}
+  add bare-tls and apiguard-tls. extended = the default targets plus
+  ${EXTENDED_TARGETS[*]} (apiguard with a rate limit that never
+  triggers; apiguard with its audit file on tmpfs). Any of
+  ${ALL_TARGETS[*]}
   may also be named on its own.
 environment: DURATION=$DURATION WARMUP=$WARMUP THREADS=$THREADS CONNS=$CONNS
   FIXED_RATE=$FIXED_RATE FIXED_CONNS=$FIXED_CONNS FIXED_DURATION=$FIXED_DURATION
   FIXED_WARMUP=$FIXED_WARMUP BENCH_PATH=$BENCH_PATH BENCH_TLS=$BENCH_TLS
   BARE_BUFFER_POOL=$BARE_BUFFER_POOL NGINX_WORKERS=$NGINX_WORKERS READY_TIMEOUT=$READY_TIMEOUT ROUNDS=$ROUNDS KEEP_TMP=$KEEP_TMP
-  APIGUARD_BIN=PATH VERBOSE=$VERBOSE
+  APIGUARD_BIN=PATH VERBOSE=$VERBOSE AUDIT_TMPFS_DIR=$AUDIT_TMPFS_DIR
 EOF
 }
 
@@ -81,13 +93,17 @@ done
 
 # ---------------------------------------------------------------- targets
 declare -A WANT=()
-if (($# == 0)); then set -- direct bare nginx apiguard; fi
+if (($# == 0)); then set -- "${DEFAULT_TARGETS[@]}"; fi
+ARGS=()
 for a in "$@"; do
+  if [[ $a == extended ]]; then ARGS+=("${DEFAULT_TARGETS[@]}" "${EXTENDED_TARGETS[@]}"); else ARGS+=("$a"); fi
+done
+for a in "${ARGS[@]}"; do
   case $a in
     -h|--help|help) usage; exit 0 ;;
     bare) WANT[bare]=1; [[ $BENCH_TLS == 1 ]] && WANT[bare-tls]=1 ;;
     apiguard) WANT[apiguard]=1; WANT[apiguard-defaults]=1; [[ $BENCH_TLS == 1 ]] && WANT[apiguard-tls]=1 ;;
-    direct|nginx|bare-tls|apiguard-defaults|apiguard-tls) WANT[$a]=1 ;;
+    direct|nginx|bare-tls|apiguard-defaults|apiguard-limited|apiguard-audit-tmpfs|apiguard-tls) WANT[$a]=1 ;;
     *) usage; die "unknown target '$a'" ;;
   esac
 done
@@ -117,6 +133,7 @@ cd "$ROOT"
 
 # ---------------------------------------------------------------- processes
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/apiguard-bench.XXXXXX")
+SHM_DIR=""  # apiguard-audit-tmpfs: its directory under AUDIT_TMPFS_DIR (removed like TMP)
 PIDS=()
 declare -A PNAME=()
 
@@ -141,9 +158,10 @@ cleanup() {
   trap - EXIT INT TERM
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
   if [[ $KEEP_TMP == 1 ]]; then
-    note "kept $TMP"
+    note "kept $TMP${SHM_DIR:+ and $SHM_DIR (tmpfs: it uses memory until removed)}"
   else
     rm -rf "$TMP"
+    [[ -n $SHM_DIR ]] && rm -rf "$SHM_DIR"
   fi
   exit "$rc"
 }
@@ -237,9 +255,11 @@ if want_any bare-tls apiguard-tls; then
     { cat "$TMP/logs/openssl.log" >&2; die "openssl could not create a self-signed certificate"; }
 fi
 
-# write_apiguard_config DIR MODE(tuned|defaults) TLS(0|1) PORT ADMIN_PORT
+# write_apiguard_config DIR MODE(tuned|defaults|limited) TLS(0|1) PORT ADMIN_PORT [AUDIT_FILE]
+# limited = tuned + a rate limit on every route that never triggers.
 write_apiguard_config() {
-  local d=$1 mode=$2 tls=$3 port=$4 aport=$5 tlsblock="" defaults
+  local d=$1 mode=$2 tls=$3 port=$4 aport=$5 audit_file=${6:-data/audit.jsonl} tlsblock="" defaults
+  local limit="" limit_comment="# no rate_limit: none is configured, so none applies"
   mkdir -p "$d/data" "$d/secrets"
   (umask 077; od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$d/secrets/admin.token")
   if [[ $tls == 1 ]]; then
@@ -247,10 +267,17 @@ write_apiguard_config() {
     cp "$TMP/tls/server.crt" "$TMP/tls/server.key" "$d/tls/"
     tlsblock=$'\n  tls:\n    cert_file: tls/server.crt\n    key_file: tls/server.key'
   fi
-  if [[ $mode == tuned ]]; then
-    defaults='{auth: none, waf: "off", block_secrets_in_url: false, response: {mask: []}}'
-  else
+  if [[ $mode == defaults ]]; then
     defaults='{auth: none}'
+  else
+    defaults='{auth: none, waf: "off", block_secrets_in_url: false, response: {mask: []}}'
+  fi
+  if [[ $mode == limited ]]; then
+    # 1,000,000/s is the highest rate apiguard accepts (one request per µs,
+    # its GCRA resolution); with a burst as large, a loopback run cannot
+    # reach it. Every request comes from 127.0.0.1: one key, one entry.
+    limit=$'\n    rate_limit: {rate: 1000000, per: 1s, burst: 1000000, key: ip}'
+    limit_comment="# rate_limit on every route (so whichever BENCH_PATH is requested is limited); never reached"
   fi
   cat >"$d/apiguard.yaml" <<EOF
 # generated by bench/run.sh ($mode, tls=$tls): public routes to the bench upstream
@@ -262,25 +289,25 @@ server:
 store: "sqlite:data/apiguard.db"
 
 audit:
-  file: data/audit.jsonl
+  file: "$audit_file"
 
 upstreams:
   orders:
     url: "$UP_URL"
     timeout: 10s
 
-# no rate_limit: none is configured, so none applies
+$limit_comment
 defaults: $defaults
 
 routes:
   - name: list-orders
     methods: [GET]
     path: /v1/orders
-    upstream: orders
+    upstream: orders$limit
   - name: health
     methods: [GET]
     path: /v1/health
-    upstream: orders
+    upstream: orders$limit
 EOF
 }
 
@@ -289,22 +316,38 @@ EOF
 # when the gateway itself does not build yet.
 free_port; UP_PORT=$REPLY
 UP_URL="http://127.0.0.1:$UP_PORT"
-declare -A AG_PORT=() AG_ADMIN=()
+declare -A AG_PORT=() AG_ADMIN=() AG_SKIP=()
 AG_TARGETS=()
-for t in apiguard apiguard-defaults apiguard-tls; do
+# Where the audit file lives matters to the audit-tmpfs comparison: the
+# other apiguard rows write it under TMP (TMPDIR or /tmp).
+TMP_FS=$(stat -f -c %T "$TMP" 2>/dev/null || echo "?")
+SHM_FS=""
+if want_any apiguard-audit-tmpfs; then
+  SHM_FS=$(stat -f -c %T "$AUDIT_TMPFS_DIR" 2>/dev/null || echo "?")
+  if [[ $SHM_FS != tmpfs ]]; then
+    AG_SKIP[apiguard-audit-tmpfs]="AUDIT_TMPFS_DIR=$AUDIT_TMPFS_DIR is not a tmpfs (file system: $SHM_FS); set AUDIT_TMPFS_DIR to a tmpfs directory"
+  elif ! SHM_DIR=$(mktemp -d "$AUDIT_TMPFS_DIR/apiguard-bench.XXXXXX" 2>/dev/null); then
+    SHM_DIR=""
+    AG_SKIP[apiguard-audit-tmpfs]="cannot create a directory in AUDIT_TMPFS_DIR=$AUDIT_TMPFS_DIR"
+  fi
+fi
+for t in "${AG_ALL[@]}"; do
   want_any "$t" || continue
+  [[ -n ${AG_SKIP[$t]:-} ]] && continue
   AG_TARGETS+=("$t")
   free_port; AG_PORT[$t]=$REPLY
   free_port; AG_ADMIN[$t]=$REPLY
   case $t in
     apiguard) write_apiguard_config "$TMP/config/$t" tuned 0 "${AG_PORT[$t]}" "${AG_ADMIN[$t]}" ;;
     apiguard-defaults) write_apiguard_config "$TMP/config/$t" defaults 0 "${AG_PORT[$t]}" "${AG_ADMIN[$t]}" ;;
+    apiguard-limited) write_apiguard_config "$TMP/config/$t" limited 0 "${AG_PORT[$t]}" "${AG_ADMIN[$t]}" ;;
+    apiguard-audit-tmpfs) write_apiguard_config "$TMP/config/$t" tuned 0 "${AG_PORT[$t]}" "${AG_ADMIN[$t]}" "$SHM_DIR/audit.jsonl" ;;
     apiguard-tls) write_apiguard_config "$TMP/config/$t" tuned 1 "${AG_PORT[$t]}" "${AG_ADMIN[$t]}" ;;
   esac
   note "wrote $TMP/config/$t/apiguard.yaml (listen 127.0.0.1:${AG_PORT[$t]}, admin 127.0.0.1:${AG_ADMIN[$t]})"
 done
 
-if want_any apiguard apiguard-defaults apiguard-tls; then
+if ((${#AG_TARGETS[@]})); then
   if [[ -n $APIGUARD_BIN ]]; then
     [[ -x $APIGUARD_BIN ]] || die "APIGUARD_BIN=$APIGUARD_BIN is not an executable file"
     cp "$APIGUARD_BIN" "$TMP/apiguard"
@@ -399,6 +442,7 @@ EOF
 }
 
 start_apiguard_common() { # TLS(0|1); the config was written before the build
+  if [[ -n ${AG_SKIP[$T]:-} ]]; then REPLY=${AG_SKIP[$T]}; return 1; fi
   local tls=$1 d="$TMP/config/$T" scheme=http port=${AG_PORT[$T]} aport=${AG_ADMIN[$T]}
   [[ $tls == 1 ]] && scheme=https
   # `check` is advisory here: `serve` is what decides.
@@ -414,15 +458,27 @@ start_apiguard_common() { # TLS(0|1); the config was written before the build
   fi
   URL="$scheme://127.0.0.1:$port$BENCH_PATH"
   local code
-  code=$(curl -sk -o "$TMP/out/$T-probe.body" -w '%{http_code}' -m 5 "$URL" || true)
+  code=$(curl -sk -D "$TMP/out/$T-probe.headers" -o "$TMP/out/$T-probe.body" -w '%{http_code}' -m 5 "$URL" || true)
   if [[ $code != 200 ]]; then
     REPLY="apiguard ($T) is ready but GET $BENCH_PATH answered ${code:-nothing}: $(head -c 300 "$TMP/out/$T-probe.body" 2>/dev/null)"
     show_log "apiguard ($T)" "$TMP/logs/$T.log"
     return 1
   fi
+  # The limited row is only worth its name if the limit is on the path:
+  # apiguard then answers RateLimit-Policy (and the other rows must not).
+  local policy
+  policy=$(grep -i '^ratelimit-policy:' "$TMP/out/$T-probe.headers" | tr -d '\r' | head -n 1 || true)
+  if [[ $T == apiguard-limited && -z $policy ]]; then
+    REPLY="apiguard ($T) answered GET $BENCH_PATH without a RateLimit-Policy header: the rate limit is not applied, so this row would measure nothing"
+    return 1
+  elif [[ $T != apiguard-limited && -n $policy ]]; then
+    warn "[$T] answered with '$policy' although no rate limit is configured"
+  fi
 }
 start_apiguard() { start_apiguard_common 0; }
 start_apiguard_defaults() { start_apiguard_common 0; }
+start_apiguard_limited() { start_apiguard_common 0; }
+start_apiguard_audit_tmpfs() { start_apiguard_common 0; }
 start_apiguard_tls() { start_apiguard_common 1; }
 
 # ---------------------------------------------------------------- measuring
@@ -513,6 +569,12 @@ echo "apiguard bench  $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(go env GOVERSION)  $(wrk
 echo "cpus=$NCPU  loadavg(1m)=$LOAD1  GOMAXPROCS=${GOMAXPROCS:-default ($NCPU)}  upstream=$UP_URL  path=$BENCH_PATH"
 echo "throughput: wrk -t$THREADS -c$CONNS -d$DURATION (after ${WARMUP} warm-up); latency: fixedrate $FIXED_RATE req/s, $FIXED_CONNS conns, $FIXED_DURATION"
 echo "targets: ${TARGETS[*]}  rounds: $ROUNDS$( ((ROUNDS > 1)) && echo ' (table shows medians)')"
+if ((${#AG_TARGETS[@]})); then
+  echo "apiguard audit file: $TMP_FS under $TMP$([[ -n $SHM_DIR ]] && echo "; ${LABEL[apiguard-audit-tmpfs]}: $SHM_FS under $SHM_DIR")"
+fi
+if [[ -n $SHM_DIR && $TMP_FS == tmpfs ]]; then
+  warn "$TMP is on tmpfs too: the audit-on-tmpfs row compares tmpfs with tmpfs; set TMPDIR to a directory on disk"
+fi
 if [[ $LOAD1 != "?" && $NCPU != "?" ]] && awk -v l="$LOAD1" -v n="$NCPU" 'BEGIN { exit !(l > n * 0.5) }'; then
   warn "the machine is already busy (load $LOAD1 on $NCPU CPUs): expect noisy numbers, compare ratios, run again"
 fi
@@ -530,8 +592,9 @@ for T in "${TARGETS[@]}"; do
   if ! "$fn"; then
     STATUS[$T]="not run: $REPLY"
     warn "[$T] ${STATUS[$T]}"
-    # The tuned apiguard row is the point of the run; the defaults row is best effort.
-    [[ $T != apiguard-defaults ]] && EXIT_CODE=1
+    # The tuned apiguard row is the point of the run; the defaults row is
+    # best effort, and so is a row this machine cannot provide (no tmpfs).
+    [[ $T != apiguard-defaults && -z ${AG_SKIP[$T]:-} ]] && EXIT_CODE=1
     ((SRV_PID > 0)) && stop_pid "$SRV_PID"
     continue
   fi
@@ -565,32 +628,32 @@ done
 
 # ---------------------------------------------------------------- table
 echo
-printf '%-30s %10s %9s %9s | %9s %9s %9s\n' "" "wrk" "wrk" "wrk" "${FIXED_RATE}/s" "${FIXED_RATE}/s" "${FIXED_RATE}/s"
-printf '%-30s %10s %9s %9s | %9s %9s %9s\n' "target" "req/s" "p50 ms" "p99 ms" "p50 µs" "p90 µs" "p99 µs"
-printf '%s\n' "-------------------------------------------------------------------------------------------"
+printf '%-32s %10s %9s %9s | %9s %9s %9s\n' "" "wrk" "wrk" "wrk" "${FIXED_RATE}/s" "${FIXED_RATE}/s" "${FIXED_RATE}/s"
+printf '%-32s %10s %9s %9s | %9s %9s %9s\n' "target" "req/s" "p50 ms" "p99 ms" "p50 µs" "p90 µs" "p99 µs"
+printf '%s\n' "---------------------------------------------------------------------------------------------"
 ms() { awk -v u="$1" 'BEGIN { if (u == "?" || u == "") print "?"; else printf "%.2f", u / 1000 }'; }
 NOTES=()
 for T in "${TARGETS[@]}"; do
   if [[ ${STATUS[$T]} != ok ]]; then
-    printf '%-30s %s\n' "${LABEL[$T]}" "(${STATUS[$T]%%:*})"
+    printf '%-32s %s\n' "${LABEL[$T]}" "(${STATUS[$T]%%:*})"
     NOTES+=("${LABEL[$T]}: ${STATUS[$T]}")
     continue
   fi
   flag=""
   [[ -n ${NOTE[$T]:-} ]] && { flag=" !"; NOTES+=("${LABEL[$T]}: ${NOTE[$T]}"); }
-  printf '%-30s %10s %9s %9s | %9s %9s %9s%s\n' "${LABEL[$T]}" "${RPS[$T]}" "$(ms "${P50[$T]}")" "$(ms "${P99[$T]}")" \
+  printf '%-32s %10s %9s %9s | %9s %9s %9s%s\n' "${LABEL[$T]}" "${RPS[$T]}" "$(ms "${P50[$T]}")" "$(ms "${P99[$T]}")" \
     "${F50[$T]}" "${F90[$T]}" "${F99[$T]}" "$flag"
 done
 if ((ROUNDS > 1)); then
   echo
   echo "per round (medians above): wrk req/s | fixed-rate p50 µs"
   for T in "${TARGETS[@]}"; do
-    [[ -n ${RPS_L[$T]:-} ]] && printf '  %-28s %s| %s\n' "${LABEL[$T]}" "${RPS_L[$T]}" "${F50_L[$T]}"
+    [[ -n ${RPS_L[$T]:-} ]] && printf '  %-30s %s| %s\n' "${LABEL[$T]}" "${RPS_L[$T]}" "${F50_L[$T]}"
   done
 fi
 # What the gateway said about its own configuration matters for reading its
 # rows: a feature it does not enforce yet costs nothing here.
-for T in apiguard apiguard-defaults apiguard-tls; do
+for T in "${AG_ALL[@]}"; do
   log="$TMP/logs/$T.log"
   [[ -n ${WANT[$T]:-} && -s $log ]] || continue
   unenforced=$(grep 'not enforced' "$log" | grep -o '"field":"[^"]*"' | sed 's/^"field":"//; s/"$//; s/ (.*//' | sort -u | paste -sd, - | sed 's/,/, /g' || true)
@@ -598,6 +661,9 @@ for T in apiguard apiguard-defaults apiguard-tls; do
   errors=$(grep -c '"level":"ERROR"' "$log" || true)
   ((errors > 0)) && NOTES+=("${LABEL[$T]}: $errors ERROR lines in its log (KEEP_TMP=1 keeps $log)")
 done
+if [[ ${STATUS[apiguard-audit-tmpfs]:-} == ok ]]; then
+  NOTES+=("${LABEL[apiguard-audit-tmpfs]}: audit file on $SHM_FS ($SHM_DIR); the other apiguard rows write theirs on $TMP_FS ($TMP)")
+fi
 if ((${#NOTES[@]})); then
   echo
   echo "notes (a row marked ! had errors, non-2xx answers or missed its fixed rate: not like-for-like):"
@@ -622,11 +688,21 @@ summary() { # GATEWAY BARE
     echo "  added latency at ${FIXED_RATE} req/s over ${LABEL[$b]}: p50 $(delta "${F50[$g]}" "${F50[$b]}") µs, p99 $(delta "${F99[$g]}" "${F99[$b]}") µs"
   fi
 }
+# A variant of apiguard against the apiguard row itself: what one setting costs.
+variant() { # VARIANT WHAT
+  local g=$1 base=apiguard
+  have "$g" || return 0
+  if ! have "$base"; then summary "$g" bare; return 0; fi
+  echo "${LABEL[$g]}: throughput $(ratio "${RPS[$g]}" "${RPS[$base]}") of ${LABEL[$base]} ($2)"
+  echo "  latency at ${FIXED_RATE} req/s minus ${LABEL[$base]}'s: p50 $(delta "${F50[$g]}" "${F50[$base]}") µs, p99 $(delta "${F99[$g]}" "${F99[$base]}") µs"
+}
 echo
 summary apiguard bare
 summary apiguard-defaults bare
+variant apiguard-limited "1.00x: checking the limit costs nothing; below: what it costs"
+variant apiguard-audit-tmpfs "1.00x: the audit file's $TMP_FS disk costs nothing over tmpfs; above: what it costs"
 summary apiguard-tls bare-tls
-if have bare && have nginx && ! want_any apiguard apiguard-defaults apiguard-tls; then
+if have bare && have nginx && ! want_any "${AG_ALL[@]}"; then
   echo "bare ReverseProxy: throughput $(ratio "${RPS[bare]}" "${RPS[nginx]}") of nginx"
 fi
 if [[ $KEEP_TMP == 1 ]]; then echo "raw outputs, configs and logs: $TMP"; fi

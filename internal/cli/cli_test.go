@@ -167,3 +167,12 @@ func TestServeBadConfigIsOneLine(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestCheckCompileErrorDoesNotPanic(t *testing.T) {
+	// Valid for the config schema, refused when the plan is compiled.
+	path := writeConfig(t, "    rate_limit: {rate: 100000000, per: 1s, burst: 1, key: ip}\n")
+	code, out, stderr := run("check", "-c", path)
+	if code != 1 || !strings.Contains(out, "routes[0].rate_limit") || strings.Contains(stderr, "panic") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, stderr)
+	}
+}

@@ -93,8 +93,8 @@ type Deps struct {
 
 // Compile builds a plan from a loaded configuration. Every error names the
 // configuration field it comes from; nothing is half-built on error.
-func Compile(cfg *config.Config, d Deps) (p *Plan, err error) {
-	p = &Plan{
+func Compile(cfg *config.Config, d Deps) (_ *Plan, err error) {
+	p := &Plan{
 		Config: cfg, upstreams: map[string]*proxy.Upstream{},
 		maxBody: int64(cfg.Server.Limits.MaxBody), maxHeader: int64(cfg.Server.Limits.MaxHeader),
 		writeFor: durationOr(cfg.Server.Limits.WriteTimeout, 30*time.Second),
@@ -103,7 +103,7 @@ func Compile(cfg *config.Config, d Deps) (p *Plan, err error) {
 	}
 	defer func() {
 		if err != nil {
-			p.Close()
+			p.Close() // release what was built before the error
 		}
 	}()
 	if p.trusted, err = parsePrefixes(cfg.Server.TrustedProxies); err != nil {
