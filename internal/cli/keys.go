@@ -20,7 +20,7 @@ import (
 
 // runKeys manages API keys in the store of a configuration file:
 //
-//	keys create -c FILE --name N [--scopes a,b] [--expires 30d] [--totp] [--json]
+//	keys create -c FILE --name N [--scopes a,b] [--expires 30d] [--quota N/day|N/month] [--totp] [--json]
 //	keys list   -c FILE [--json]
 //	keys revoke -c FILE ID
 //	keys rotate -c FILE ID [--grace 24h] [--json]
@@ -137,9 +137,10 @@ func (k *keysCmd) create(args []string) int {
 	name := fs.String("name", "", "a label for the key (required)")
 	scopes := fs.String("scopes", "", "comma-separated scopes to grant")
 	expires := fs.String("expires", "", "lifetime, e.g. 1h, 30d, 1d12h (default: never expires)")
+	quota := fs.String("quota", "", "the key's own quota on every route, N/day or N/month (default: none)")
 	withTOTP := fs.Bool("totp", false, "enrol the key for TOTP step-up (prints an otpauth:// URI once)")
 	asJSON := fs.Bool("json", false, `print {"id","key","totp_uri"}`)
-	const usage = "keys create -c FILE --name N [--scopes a,b] [--expires 30d] [--totp] [--json]"
+	const usage = "keys create -c FILE --name N [--scopes a,b] [--expires 30d] [--quota N/day|N/month] [--totp] [--json]"
 	if _, code, ok := k.parse(fs, args, 0, usage); !ok {
 		return code
 	}
@@ -147,6 +148,8 @@ func (k *keysCmd) create(args []string) int {
 	var err error
 	if spec.TTL, err = parseLifetime(*expires, false); err != nil {
 		err = fmt.Errorf("--expires: %w", err)
+	} else if spec.Quota, err = parseQuotaFlag(*quota); err != nil {
+		err = fmt.Errorf("--quota: %w", err)
 	} else {
 		err = spec.Validate()
 	}
@@ -162,8 +165,8 @@ func (k *keysCmd) create(args []string) int {
 		if *asJSON {
 			return k.printJSON(issuedJSON(iss))
 		}
-		fmt.Fprintf(k.stdout, "created key %s (%s), scopes: %s, expires: %s\n", iss.Record.ID, iss.Record.Name,
-			orDash(strings.Join(iss.Record.Scopes, ",")), timeOr(iss.Record.Expires, "never"))
+		fmt.Fprintf(k.stdout, "created key %s (%s), scopes: %s, expires: %s, quota: %s\n", iss.Record.ID, iss.Record.Name,
+			orDash(strings.Join(iss.Record.Scopes, ",")), timeOr(iss.Record.Expires, "never"), quotaString(iss.Record.Quota))
 		k.printSecrets(iss)
 		return exitOK
 	})
@@ -222,14 +225,16 @@ func (k *keysCmd) list(args []string) int {
 // keyView is what `keys list --json` shows of a key: never the key or
 // its hash.
 type keyView struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	Scopes     []string   `json:"scopes"`
-	Created    time.Time  `json:"created"`
-	Expires    *time.Time `json:"expires"`
-	LastUsed   *time.Time `json:"last_used"`
-	Status     string     `json:"status"`
-	TOTP       bool       `json:"totp"`
+	ID       string     `json:"id"`
+	Name     string     `json:"name"`
+	Scopes   []string   `json:"scopes"`
+	Created  time.Time  `json:"created"`
+	Expires  *time.Time `json:"expires"`
+	LastUsed *time.Time `json:"last_used"`
+	Status   string     `json:"status"`
+	TOTP     bool       `json:"totp"`
+	// Quota is "N/day" or "N/month"; omitted when the key has none.
+	Quota      string     `json:"quota,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 	RotatedTo  string     `json:"rotated_to,omitempty"`
 	GraceUntil *time.Time `json:"grace_until,omitempty"`
@@ -239,6 +244,9 @@ func newKeyView(key *store.Key, now time.Time) keyView {
 	v := keyView{ID: key.ID, Name: key.Name, Scopes: key.Scopes, Created: key.Created,
 		Expires: timePtr(key.Expires), LastUsed: timePtr(key.LastUsed), Status: string(key.Status(now)),
 		TOTP: key.TOTP, RevokedAt: timePtr(key.RevokedAt), RotatedTo: key.RotatedTo}
+	if !key.Quota.IsZero() {
+		v.Quota = quotaString(key.Quota)
+	}
 	if key.RotatedTo != "" {
 		v.GraceUntil = timePtr(key.GraceUntil)
 	}
@@ -250,15 +258,15 @@ func newKeyView(key *store.Key, now time.Time) keyView {
 
 func (k *keysCmd) printTable(keys []store.Key, now time.Time) {
 	tw := tabwriter.NewWriter(k.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tCREATED\tEXPIRES\tLAST USED\tSTATUS")
+	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tCREATED\tEXPIRES\tLAST USED\tQUOTA\tSTATUS")
 	for i := range keys {
 		key := &keys[i]
 		status := string(key.Status(now))
 		if key.RotatedTo != "" {
 			status += " (to " + key.RotatedTo + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", key.ID, key.Name, orDash(strings.Join(key.Scopes, ",")),
-			timeOr(key.Created, "-"), timeOr(key.Expires, "never"), timeOr(key.LastUsed, "never"), status)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", key.ID, key.Name, orDash(strings.Join(key.Scopes, ",")),
+			timeOr(key.Created, "-"), timeOr(key.Expires, "never"), timeOr(key.LastUsed, "never"), quotaString(key.Quota), status)
 	}
 	tw.Flush()
 }
@@ -331,6 +339,22 @@ func keyErr(id string, err error) error {
 		return fmt.Errorf("no key with id %q", id)
 	}
 	return err
+}
+
+// parseQuotaFlag reads --quota: "" is no quota, else N/day or N/month.
+func parseQuotaFlag(s string) (store.Quota, error) {
+	if s == "" {
+		return store.Quota{}, nil
+	}
+	return apikey.ParseQuota(s)
+}
+
+// quotaString shows a key's quota as N/day or N/month, "-" for none.
+func quotaString(q store.Quota) string {
+	if q.IsZero() {
+		return "-"
+	}
+	return fmt.Sprintf("%d/%s", q.Limit, q.Per)
 }
 
 func splitScopes(s string) []string {

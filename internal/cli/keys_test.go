@@ -289,3 +289,64 @@ func TestKeysThroughTheConfigFile(t *testing.T) {
 		t.Fatalf("invalid configuration: exit %d, stderr %q", code, errOut.String())
 	}
 }
+
+func TestKeysCreateWithQuota(t *testing.T) {
+	e := newKeysEnv(t)
+	for _, tc := range []struct {
+		flag string
+		want store.Quota
+	}{{"100/day", store.Quota{Limit: 100, Per: "day"}}, {"5/month", store.Quota{Limit: 5, Per: "month"}}} {
+		code, out, errOut := e.run("create", "-c", "f", "--name", "q", "--quota", tc.flag)
+		if code != 0 || errOut != "" || !strings.Contains(out, "quota: "+tc.flag) {
+			t.Fatalf("--quota %s: exit %d, stdout %q, stderr %q", tc.flag, code, out, errOut)
+		}
+		if rec := e.assertKeyWorks(lastLine(out)); rec.Quota != tc.want {
+			t.Fatalf("--quota %s stored %+v", tc.flag, rec.Quota)
+		}
+	}
+	code, out, _ := e.run("create", "-c", "f", "--name", "none")
+	if code != 0 || !strings.Contains(out, "quota: -") {
+		t.Fatalf("without --quota: exit %d, %q", code, out)
+	}
+	if rec := e.assertKeyWorks(lastLine(out)); !rec.Quota.IsZero() {
+		t.Fatalf("without --quota stored %+v", rec.Quota)
+	}
+	_, list, _ := e.run("list", "-c", "f")
+	if !strings.Contains(list, "QUOTA") || !strings.Contains(list, "100/day") || !strings.Contains(list, "5/month") {
+		t.Fatalf("list:\n%s", list)
+	}
+	_, js, _ := e.run("list", "-c", "f", "--json")
+	var views []struct {
+		Name  string  `json:"name"`
+		Quota *string `json:"quota"`
+	}
+	if err := json.Unmarshal([]byte(js), &views); err != nil || len(views) != 3 {
+		t.Fatalf("%v: %s", err, js)
+	}
+	for _, v := range views {
+		if (v.Name == "none") != (v.Quota == nil) {
+			t.Fatalf("list --json: %s", js)
+		}
+	}
+
+	for _, bad := range []string{"100", "/day", "0/day", "-1/day", "+5/day", "5/week", "5/Day", "1.5/day",
+		"2147483648/day", "99999999999999999999/day", "5/day/x", " 5/day"} {
+		code, out, errOut := e.run("create", "-c", "f", "--name", "x", "--quota", bad)
+		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "--quota") {
+			t.Errorf("--quota %q: exit %d, stdout %q, stderr %q; want 2 and one line", bad, code, out, errOut)
+		}
+	}
+}
+
+func TestKeysRotateKeepsQuota(t *testing.T) {
+	e := newKeysEnv(t)
+	_, out, _ := e.run("create", "-c", "f", "--name", "q", "--quota", "7/day")
+	old := e.assertKeyWorks(lastLine(out))
+	code, out, errOut := e.run("rotate", "-c", "f", old.ID)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if rec := e.assertKeyWorks(lastLine(out)); rec.Quota != (store.Quota{Limit: 7, Per: "day"}) {
+		t.Fatalf("successor quota %+v", rec.Quota)
+	}
+}

@@ -106,6 +106,13 @@ func buildChain(i int, rc *config.Route, ids identitySet, d Deps) (pipeline.Chai
 		auths = append(auths, a)
 	}
 	c.Identify = []pipeline.Stage{pipeline.Identify(auths)}
+	if _, ok := ids["api_key"]; ok {
+		kq, err := buildKeyQuota(rc, d)
+		if err != nil {
+			return c, fmt.Errorf("routes[%d].rate_limit: %w", i, err)
+		}
+		c.Limit = append(c.Limit, kq)
+	}
 	c.Authorize = []pipeline.Stage{authz.NewScopes(rc.Scopes)}
 	if rc.StepUp != nil {
 		var v authz.TOTPVerifier
@@ -192,6 +199,22 @@ func buildLimit(rc *config.Route, d Deps) ([]pipeline.Stage, error) {
 		return nil, err
 	}
 	return []pipeline.Stage{st}, nil
+}
+
+// buildKeyQuota builds the stage that enforces an API key's own quota
+// (keys create --quota) on an authenticated route, after the route's
+// own limits. Store errors follow the route's rate_limit.on_store_error
+// (deny without a rate limit). For a principal without a quota it does
+// nothing.
+func buildKeyQuota(rc *config.Route, d Deps) (pipeline.Stage, error) {
+	onErr := ""
+	if rc.RateLimit != nil {
+		onErr = rc.RateLimit.OnStoreError
+	}
+	hook := ratelimit.WithStoreErrorHook(func(err error) {
+		d.Logger.Warn("rate-limit store error", "route", rc.Name, "stage", "key_quota", "error", err.Error())
+	})
+	return ratelimit.NewKeyQuotaStage(onErr, d.Quotas, hook)
 }
 
 // errNotBuilt marks an identity method this version cannot verify yet.

@@ -46,6 +46,17 @@ type Principal struct {
 	TOTP bool
 	// ExpiresAt is when the credential stops being valid (zero: unknown).
 	ExpiresAt time.Time
+	// Quota is the credential's own quota (API keys created with
+	// --quota), enforced on every route in addition to the route's; nil
+	// when it has none. It is shared between requests: read only.
+	Quota *Quota
+}
+
+// Quota is a per-credential quota: Limit requests per calendar Per
+// ("day" or "month", UTC windows), counted across all routes.
+type Quota struct {
+	Limit int64
+	Per   string
 }
 
 // HasScope reports whether s is granted.

@@ -271,6 +271,12 @@ func (s *Stage) storeError(err error) *problem.Error {
 
 // deny sets RateLimit (value v) and Retry-After and returns the 429.
 func (s *Stage) deny(h http.Header, v []byte, retry int64, detail string) *problem.Error {
+	return denyWith(h, v, retry, detail)
+}
+
+// denyWith sets RateLimit (value v) and Retry-After in h and returns the
+// 429 that carries them and h's RateLimit-Policy.
+func denyWith(h http.Header, v []byte, retry int64, detail string) *problem.Error {
 	rl := headerValue(v)
 	var nb [20]byte
 	ra := headerValue(strconv.AppendInt(nb[:0], retry, 10))

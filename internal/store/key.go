@@ -28,7 +28,21 @@ type Key struct {
 	GraceUntil time.Time
 	// TOTP reports whether the key is enrolled for TOTP step-up.
 	TOTP bool
+	// Quota is the key's own request quota, counted across all routes;
+	// the zero value means the key has none. It is set when the key is
+	// created and carried over to a rotated key's successor.
+	Quota Quota
 }
+
+// Quota is a per-key request quota: Limit requests per calendar Per
+// ("day" or "month", UTC windows). The zero value is no quota.
+type Quota struct {
+	Limit int64
+	Per   string
+}
+
+// IsZero reports whether q is no quota.
+func (q Quota) IsZero() bool { return q.Limit == 0 }
 
 // Status is the state of a key at a point in time.
 type Status string

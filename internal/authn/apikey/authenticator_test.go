@@ -376,3 +376,25 @@ func TestConcurrentRequestsWhileTheCLIWrites(t *testing.T) {
 		}
 	}
 }
+
+// A key's quota reaches its principal (shared, read only); a key without
+// one has a nil Quota. A rotation's successor keeps the quota.
+func TestPrincipalQuota(t *testing.T) {
+	st, _ := openStore(t)
+	c := newClock()
+	q := issue(t, st, c, Spec{Name: "q", Quota: store.Quota{Limit: 3, Per: "month"}})
+	plain := issue(t, st, c, Spec{Name: "plain"})
+	a := newAuth(t, st, c)
+	p, err := a.Authenticate(context.Background(), exchange("X-API-Key", q.Key.Plaintext()))
+	if err != nil || p.Quota == nil || *p.Quota != (pipeline.Quota{Limit: 3, Per: "month"}) {
+		t.Fatalf("principal quota %+v, %v", p, err)
+	}
+	p, err = a.Authenticate(context.Background(), exchange("X-API-Key", plain.Key.Plaintext()))
+	if err != nil || p.Quota != nil {
+		t.Fatalf("principal without a quota: %+v, %v", p, err)
+	}
+	next, err := Rotate(context.Background(), st, q.Record.ID, 0, c.Now())
+	if err != nil || next.Record.Quota != q.Record.Quota {
+		t.Fatalf("rotated: %+v, %v", next.Record, err)
+	}
+}

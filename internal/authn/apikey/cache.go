@@ -25,10 +25,14 @@ type entry struct {
 
 func newEntry(rec store.Key) *entry {
 	scopes := rec.Scopes[:len(rec.Scopes):len(rec.Scopes)] // an append must copy
-	return &entry{rec: rec, principal: pipeline.Principal{
+	e := &entry{rec: rec, principal: pipeline.Principal{
 		Subject: SubjectPrefix + rec.ID, Method: Method, KeyID: rec.ID, Scopes: scopes, TOTP: rec.TOTP,
 		ExpiresAt: rec.NotAfter(), // expiry or end of a rotation's grace; zero: never
 	}}
+	if !rec.Quota.IsZero() {
+		e.principal.Quota = &pipeline.Quota{Limit: rec.Quota.Limit, Per: rec.Quota.Per}
+	}
+	return e
 }
 
 var errWrongSecret = errors.New("wrong secret")

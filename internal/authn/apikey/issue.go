@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -21,6 +24,9 @@ type Spec struct {
 	TTL time.Duration
 	// TOTP enrols the key for step-up with a new seed.
 	TOTP bool
+	// Quota is the key's own quota, enforced on every route (counted
+	// across routes); the zero value means none.
+	Quota store.Quota
 }
 
 // Issued is a newly issued key. Key and TOTPURI are the only copies of
@@ -59,7 +65,7 @@ func Issue(ctx context.Context, st store.Store, spec Spec, now time.Time) (Issue
 		}
 		defer clear(seed)
 	}
-	rec := store.Key{Name: spec.Name, Scopes: normalizeScopes(spec.Scopes), Created: now.UTC(), TOTP: spec.TOTP}
+	rec := store.Key{Name: spec.Name, Scopes: normalizeScopes(spec.Scopes), Created: now.UTC(), TOTP: spec.TOTP, Quota: spec.Quota}
 	if spec.TTL > 0 {
 		rec.Expires = rec.Created.Add(spec.TTL)
 	}
@@ -72,7 +78,8 @@ func Issue(ctx context.Context, st store.Store, spec Spec, now time.Time) (Issue
 }
 
 // Rotate replaces key oldID by a new key with the same name, scopes,
-// lifetime and TOTP enrolment. The old key stays valid for grace (zero:
+// lifetime, quota and TOTP enrolment (the successor's quota is counted
+// afresh: counters are per key id). The old key stays valid for grace (zero:
 // invalid at once).
 func Rotate(ctx context.Context, st store.Store, oldID string, grace time.Duration, now time.Time) (Issued, error) {
 	if grace < 0 {
@@ -83,7 +90,7 @@ func Rotate(ctx context.Context, st store.Store, oldID string, grace time.Durati
 		return Issued{}, err
 	}
 	now = now.UTC()
-	rec := store.Key{Name: old.Name, Scopes: old.Scopes, Created: now, TOTP: old.TOTP}
+	rec := store.Key{Name: old.Name, Scopes: old.Scopes, Created: now, TOTP: old.TOTP, Quota: old.Quota}
 	if !old.Expires.IsZero() {
 		rec.Expires = now.Add(old.Expires.Sub(old.Created))
 	}
@@ -121,6 +128,9 @@ func (s *Spec) Validate() error {
 	if s.TTL < 0 {
 		return fmt.Errorf("%w: negative lifetime", ErrInvalidSpec)
 	}
+	if err := ValidQuota(s.Quota); err != nil {
+		return err
+	}
 	if len(s.Scopes) > MaxScopes {
 		return fmt.Errorf("%w: more than %d scopes", ErrInvalidSpec, MaxScopes)
 	}
@@ -130,6 +140,41 @@ func (s *Spec) Validate() error {
 		}
 	}
 	return nil
+}
+
+// MaxQuota bounds a key's quota limit (the counters are 32 bits).
+const MaxQuota = math.MaxInt32
+
+// ValidQuota accepts the zero quota (none) or 1..MaxQuota per day or
+// month.
+func ValidQuota(q store.Quota) error {
+	if q.IsZero() && q.Per == "" {
+		return nil
+	}
+	if q.Limit <= 0 || q.Limit > MaxQuota {
+		return fmt.Errorf("%w: a quota is between 1 and %d requests", ErrInvalidSpec, MaxQuota)
+	}
+	if q.Per != "day" && q.Per != "month" {
+		return fmt.Errorf("%w: a quota is per day or per month, not %q", ErrInvalidSpec, q.Per)
+	}
+	return nil
+}
+
+// ParseQuota parses "N/day" or "N/month" (the --quota flag).
+func ParseQuota(s string) (store.Quota, error) {
+	n, per, ok := strings.Cut(s, "/")
+	if !ok {
+		return store.Quota{}, fmt.Errorf("%w: quota %q is not N/day or N/month", ErrInvalidSpec, s)
+	}
+	limit, err := strconv.ParseInt(n, 10, 64)
+	if err != nil || n == "" || n[0] == '+' || n[0] == '-' {
+		return store.Quota{}, fmt.Errorf("%w: quota %q is not N/day or N/month", ErrInvalidSpec, s)
+	}
+	q := store.Quota{Limit: limit, Per: per}
+	if err := ValidQuota(q); err != nil {
+		return store.Quota{}, err
+	}
+	return q, nil
 }
 
 func validName(n string) error {

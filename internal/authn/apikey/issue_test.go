@@ -122,3 +122,22 @@ func TestRotateErrors(t *testing.T) {
 		t.Fatalf("revoked: %v", err)
 	}
 }
+
+func TestQuotaSpec(t *testing.T) {
+	for _, q := range []store.Quota{{Limit: 0, Per: "day"}, {Limit: -1, Per: "day"}, {Limit: 5}, {Limit: 5, Per: "week"},
+		{Limit: MaxQuota + 1, Per: "month"}} {
+		if err := (&Spec{Name: "ok", Quota: q}).Validate(); !errors.Is(err, ErrInvalidSpec) {
+			t.Errorf("quota %+v: %v, want ErrInvalidSpec", q, err)
+		}
+	}
+	for s, want := range map[string]store.Quota{"100/day": {Limit: 100, Per: "day"}, "5/month": {Limit: 5, Per: "month"}} {
+		if q, err := ParseQuota(s); err != nil || q != want {
+			t.Errorf("ParseQuota(%q) = %+v, %v", s, q, err)
+		}
+	}
+	for _, s := range []string{"", "5", "5/", "/day", "x/day", "+5/day", "-5/day", "0/month", "5/hour"} {
+		if _, err := ParseQuota(s); !errors.Is(err, ErrInvalidSpec) {
+			t.Errorf("ParseQuota(%q) = %v, want ErrInvalidSpec", s, err)
+		}
+	}
+}

@@ -258,3 +258,5 @@ func TestClientOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestRedisKeyQuota(t *testing.T) { ratelimittest.TestKeyQuota(t, factory(t)) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -263,5 +264,59 @@ func TestRetriedWritesAreIdempotent(t *testing.T) {
 	expect(res, err, "rotated")
 	if revision(t, d) != r2 {
 		t.Fatal("a retried rotation wrote again")
+	}
+}
+
+// A key's quota round-trips through its hash fields (Get, List and a
+// rotation's successor); a key without one stores no quota fields.
+func TestKeyQuotaFields(t *testing.T) {
+	d, c := openTemp(t)
+	ctx := context.Background()
+	q := testKey(d, "quotaaaa")
+	q.Quota = store.Quota{Limit: 5000, Per: "month"}
+	mustCreate(t, d, q, nil)
+	nq := testKey(d, "noquotaa")
+	nq.Created = t0.Add(time.Second)
+	mustCreate(t, d, nq, nil)
+	if got := mustGet(t, d, "quotaaaa").Quota; got != q.Quota {
+		t.Fatalf("Get quota %+v, want %+v", got, q.Quota)
+	}
+	if got := mustGet(t, d, "noquotaa").Quota; !got.IsZero() || got.Per != "" {
+		t.Fatalf("a key without a quota reads %+v", got)
+	}
+	all, err := d.Keys().List(ctx)
+	if err != nil || len(all) != 2 || all[0].Quota != q.Quota || !all[1].Quota.IsZero() {
+		t.Fatalf("List = %+v, %v", all, err)
+	}
+	cl := c.client(t)
+	var withQuota, without []string
+	iter := cl.Scan(ctx, 0, "*", 0).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		if cl.Type(ctx, k).Val() != "hash" {
+			continue
+		}
+		switch {
+		case strings.HasSuffix(k, "quotaaaa"):
+			for _, v := range cl.HMGet(ctx, k, "quota_limit", "quota_per").Val() {
+				s, _ := v.(string)
+				withQuota = append(withQuota, s)
+			}
+		case strings.HasSuffix(k, "noquotaa"):
+			if n := cl.HExists(ctx, k, "quota_limit").Val(); n {
+				without = append(without, "quota_limit")
+			}
+		}
+	}
+	if strings.Join(withQuota, "/") != "5000/month" || len(without) != 0 {
+		t.Fatalf("stored fields %q, stray %q", withQuota, without)
+	}
+	next := testKey(d, "nextnext")
+	next.Quota = q.Quota
+	if err := d.Keys().Rotate(ctx, store.Rotation{OldID: "quotaaaa", Next: next, At: t0, GraceUntil: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGet(t, d, "nextnext").Quota; got != q.Quota {
+		t.Fatalf("successor quota %+v", got)
 	}
 }

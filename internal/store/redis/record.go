@@ -11,7 +11,7 @@ import (
 
 // keyFields are the fields Get reads, in the order decodeKey expects.
 var keyFields = []string{"name", "hash", "scopes", "created", "expires", "last_used",
-	"revoked_at", "rotated_to", "grace_until", "totp_id"}
+	"revoked_at", "rotated_to", "grace_until", "totp_id", "quota_limit", "quota_per"}
 
 // hmgetArgs is HMGET <key> keyFields..., with the key's slot (1) left to
 // fill: the fields are boxed once, not on every Get.
@@ -25,7 +25,7 @@ var hmgetArgs = func() []any {
 
 // encodeKey returns the field/value pairs a new key record is written
 // with: what the sqlite store stores on insert (name, hash, scopes,
-// created, expires) and the enrolment id, if any.
+// created, expires, quota) and the enrolment id, if any.
 func encodeKey(k *store.Key, totpID string) ([]any, error) {
 	scopes := k.Scopes
 	if scopes == nil {
@@ -41,6 +41,9 @@ func encodeKey(k *store.Key, totpID string) ([]any, error) {
 	}
 	if totpID != "" {
 		kv = append(kv, "totp_id", totpID)
+	}
+	if !k.Quota.IsZero() {
+		kv = append(kv, "quota_limit", strconv.FormatInt(k.Quota.Limit, 10), "quota_per", k.Quota.Per)
 	}
 	return kv, nil
 }
@@ -73,6 +76,13 @@ func decodeKey(id string, v []any) (k store.Key, ok bool, err error) {
 		}
 	}
 	_, k.TOTP = v[9].(string)
+	if ql, ok := v[10].(string); ok {
+		n, err := strconv.ParseInt(ql, 10, 64)
+		if err != nil || n <= 0 {
+			return k, true, fmt.Errorf("key %s: quota_limit %q", id, ql)
+		}
+		k.Quota = store.Quota{Limit: n, Per: str(11)}
+	}
 	return k, true, nil
 }
 

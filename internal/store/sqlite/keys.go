@@ -13,7 +13,7 @@ import (
 // keys implements store.Keys.
 type keys struct{ d *DB }
 
-const keyColumns = `id, name, hash, scopes, created, expires, last_used, revoked_at, rotated_to, grace_until, totp_id`
+const keyColumns = `id, name, hash, scopes, created, expires, last_used, revoked_at, rotated_to, grace_until, totp_id, quota_limit, quota_per`
 
 // Create implements store.Keys.
 func (k keys) Create(ctx context.Context, key store.Key, totpSeed []byte) error {
@@ -70,9 +70,13 @@ func insertKey(ctx context.Context, tx *sql.Tx, key store.Key, totpID string) er
 	if err != nil {
 		return fmt.Errorf("sqlite store: create key: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO api_keys (id, name, hash, scopes, created, expires, totp_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		key.ID, key.Name, key.Hash[:], string(scopes), key.Created.UnixNano(), nullTime(key.Expires), nullString(totpID))
+	var qLimit, qPer any
+	if !key.Quota.IsZero() {
+		qLimit, qPer = key.Quota.Limit, key.Quota.Per
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO api_keys (id, name, hash, scopes, created, expires, totp_id, quota_limit, quota_per)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		key.ID, key.Name, key.Hash[:], string(scopes), key.Created.UnixNano(), nullTime(key.Expires), nullString(totpID), qLimit, qPer)
 	if err != nil {
 		return fmt.Errorf("sqlite store: create key: %w", err)
 	}

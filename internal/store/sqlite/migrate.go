@@ -51,6 +51,12 @@ var migrations = []migration{
 			totp_id     TEXT REFERENCES totp (id)
 		) STRICT`,
 	}},
+	// A key's own quota: quota_limit requests per quota_per (day or
+	// month); both NULL when the key has none (every key created before).
+	{2, "per-key quota", []string{
+		`ALTER TABLE api_keys ADD COLUMN quota_limit INTEGER CHECK (quota_limit > 0)`,
+		`ALTER TABLE api_keys ADD COLUMN quota_per TEXT CHECK (quota_per IN ('day', 'month'))`,
+	}},
 }
 
 const createVersionTable = `CREATE TABLE IF NOT EXISTS schema_version (

@@ -20,10 +20,11 @@ func scanKey(s scanner) (store.Key, error) {
 		scopes                              string
 		created                             int64
 		expires, lastUsed, revoked, graceTo sql.NullInt64
-		rotatedTo, totpID                   sql.NullString
+		rotatedTo, totpID, quotaPer         sql.NullString
+		quotaLimit                          sql.NullInt64
 	)
 	if err := s.Scan(&k.ID, &k.Name, &hash, &scopes, &created, &expires, &lastUsed,
-		&revoked, &rotatedTo, &graceTo, &totpID); err != nil {
+		&revoked, &rotatedTo, &graceTo, &totpID, &quotaLimit, &quotaPer); err != nil {
 		return k, err
 	}
 	if len(hash) != len(k.Hash) {
@@ -37,6 +38,9 @@ func scanKey(s scanner) (store.Key, error) {
 	k.Expires, k.LastUsed = fromNull(expires), fromNull(lastUsed)
 	k.RevokedAt, k.GraceUntil = fromNull(revoked), fromNull(graceTo)
 	k.RotatedTo, k.TOTP = rotatedTo.String, totpID.Valid
+	if quotaLimit.Valid {
+		k.Quota = store.Quota{Limit: quotaLimit.Int64, Per: quotaPer.String}
+	}
 	return k, nil
 }
 

@@ -144,3 +144,51 @@ func schemaVersionOf(t *testing.T, db *sql.DB) int {
 	}
 	return v
 }
+
+// A database created before per-key quotas gains the columns when
+// opened; its keys have no quota, and new keys store one.
+func TestMigrationAddsKeyQuota(t *testing.T) {
+	t.Setenv(store.MasterKeyEnv, "")
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, "apiguard.db")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := migrate(ctx, old, migrations[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`INSERT INTO api_keys (id, name, hash, scopes, created) VALUES ('oldkey01', 'old', ?, '[]', ?)`,
+		make([]byte, 32), t0.UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	d := openAt(t, path)
+	if v := schemaVersionOf(t, d.sql); v != len(migrations) {
+		t.Fatalf("version %d, want %d", v, len(migrations))
+	}
+	k, err := d.Keys().Get(ctx, "oldkey01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !k.Quota.IsZero() || k.Quota.Per != "" {
+		t.Fatalf("an existing key has quota %+v", k.Quota)
+	}
+	nk := testKey(d, "newkey01")
+	nk.Quota = store.Quota{Limit: 100, Per: "day"}
+	mustCreate(t, d, nk, nil)
+	if got, err := d.Keys().Get(ctx, "newkey01"); err != nil || got.Quota != nk.Quota {
+		t.Fatalf("quota %+v, %v; want %+v", got.Quota, err, nk.Quota)
+	}
+	if _, err := d.sql.Exec(`UPDATE api_keys SET quota_limit = 5, quota_per = 'week' WHERE id = 'oldkey01'`); err == nil {
+		t.Fatal("a quota per week was stored")
+	}
+}
