@@ -80,6 +80,7 @@ func serveConfig(ctx context.Context, log *slog.Logger, cfg *config.Config, path
 		rlredis.SetLogger(log)
 		b := rlredis.New(client)
 		deps.Limiter, deps.Quotas = b, b
+		deps.Probes = append(deps.Probes, func(ctx context.Context) error { return client.Ping(ctx).Err() })
 	}
 	g, err := gateway.New(cfg, path, deps)
 	if err != nil {

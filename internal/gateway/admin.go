@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -54,7 +55,7 @@ func (g *Gateway) readyz(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
 	case !p.Ready():
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
-	case g.deps.Store != nil && g.deps.Store.Ping(r.Context()) != nil:
+	case g.deps.Store != nil && g.deps.Store.Ping(r.Context()) != nil, g.probeFailed(r.Context()):
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unreachable"})
 	default:
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
@@ -109,4 +110,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (g *Gateway) probeFailed(ctx context.Context) bool {
+	for _, probe := range g.deps.Probes {
+		if probe(ctx) != nil {
+			return true
+		}
+	}
+	return false
 }

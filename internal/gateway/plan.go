@@ -86,6 +86,9 @@ type Deps struct {
 	// survive reloads. Nil: a fresh in-memory limiter.
 	Limiter ratelimit.Limiter
 	Quotas  ratelimit.QuotaCounter
+	// Probes are extra readiness checks (e.g. the Redis that holds rate
+	// limits): /readyz answers 503 while one fails.
+	Probes []func(context.Context) error
 	// CheckOnly compiles without live resources (no store): for `check`,
 	// whose plans are never served.
 	CheckOnly bool

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync"
@@ -50,7 +51,11 @@ func TestRateLimitSharedAcrossReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
-	shared := func(d *Deps) { b := rlredis.New(client); d.Limiter, d.Quotas = b, b }
+	shared := func(d *Deps) {
+		b := rlredis.New(client)
+		d.Limiter, d.Quotas = b, b
+		d.Probes = append(d.Probes, func(ctx context.Context) error { return client.Ping(ctx).Err() })
+	}
 	var replicas []*env
 	for i := 0; i < 3; i++ {
 		replicas = append(replicas, newEnvDeps(t, echo(), limitedYAML, shared))
@@ -93,6 +98,11 @@ func TestRateLimitSharedAcrossReplicas(t *testing.T) {
 	srv.Kill()
 	resp, body := replicas[0].do("GET", "/limited", nil)
 	mustProblem(t, resp, body, 503, "unavailable")
+	if r, err := http.Get("http://" + replicas[0].gw.Addr.Admin + "/readyz"); err != nil || r.StatusCode != 503 {
+		t.Fatalf("readyz during the Redis outage: %v %v", r, err)
+	} else {
+		r.Body.Close()
+	}
 	srv.Restart()
 	resp, body = replicas[0].do("GET", "/limited", nil)
 	if resp.StatusCode != 429 && resp.StatusCode != 200 {
