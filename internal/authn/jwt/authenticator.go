@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,10 @@ type Authenticator struct {
 	bgOnce   sync.Once
 	closeMux sync.Mutex
 	closed   bool
+
+	// scopeNames are the distinct scope claims of the issuers, other
+	// than "scp" (see scanClaims).
+	scopeNames []string
 }
 
 var _ pipeline.Authenticator = (*Authenticator)(nil)
@@ -62,7 +67,7 @@ func New(issuers []config.JWTIssuer, opts ...Option) (*Authenticator, error) {
 	a := &Authenticator{byName: make(map[string]*issuer, len(issuers)), cache: newTokenCache(o.cacheSize), now: o.now, log: o.log}
 	a.life, a.stop = context.WithCancel(context.Background())
 	for i, c := range issuers {
-		is, err := compileIssuer(c, o.now)
+		is, err := compileIssuer(c)
 		if err != nil {
 			return nil, fmt.Errorf("jwt: identities.jwt[%d]: %w", i, err)
 		}
@@ -74,6 +79,13 @@ func New(issuers []config.JWTIssuer, opts ...Option) (*Authenticator, error) {
 			client: o.client, timeout: o.timeout, period: o.period,
 			now: o.now, log: o.log, stats: &a.stats, hook: o.onRefresh, life: a.life,
 			maxAge: -1,
+		}
+		is.scopeIdx = -1
+		if is.scopeClaim != "scp" {
+			if is.scopeIdx = slices.Index(a.scopeNames, is.scopeClaim); is.scopeIdx < 0 {
+				is.scopeIdx = len(a.scopeNames)
+				a.scopeNames = append(a.scopeNames, is.scopeClaim)
+			}
 		}
 		a.issuers = append(a.issuers, is)
 		a.byName[is.name] = is

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-
-	gojwt "github.com/golang-jwt/jwt/v5"
 )
 
 const (
@@ -22,64 +20,146 @@ const (
 
 // claims are the verified claims this package uses, decoded with exact
 // member names (unlike encoding/json's case-insensitive struct matching,
-// "SUB" is not "sub"). It implements gojwt.Claims.
+// "SUB" is not "sub") from a rawClaims, only once the signature has
+// verified, and checked by issuer.checkClaims.
 type claims struct {
-	scopeClaim string // which member holds the scopes; set before decoding
-
 	iss, sub, acr, jti      string
 	aud, scopes, amr        []string
-	exp, nbf, iat, authTime *gojwt.NumericDate
+	exp, nbf, iat, authTime time.Time // zero when absent
 }
 
-// UnmarshalJSON decodes a claims set: a JSON object without repeated
-// member names. A registered claim of the wrong type is an error, not an
-// absence.
-func (c *claims) UnmarshalJSON(b []byte) error {
-	var scp []byte
-	hasScope := false
-	err := objectMembers(b, func(name, value []byte) error {
-		var err error
+// The payload members this package reads besides iss and the configured
+// scope claims, by index in rawClaims.reg.
+const (
+	rSub = iota
+	rAcr
+	rJti
+	rAud
+	rAmr
+	rExp
+	rNbf
+	rIat
+	rAuthTime
+	rScp
+	numReg
+)
+
+var regNames = [numReg]string{"sub", "acr", "jti", "aud", "amr", "exp", "nbf", "iat", "auth_time", "scp"}
+
+// rawClaims are the members of a payload that this package reads, as raw
+// JSON values, delimited by one pass of objectMembers over the decoded
+// payload (valid JSON, an object, no repeated member name, exact names).
+// That pass decodes only "iss", to choose the issuer whose keys verify
+// the token; nothing else is decoded before the signature has verified
+// (claims.decode). A member absent from the payload is nil.
+type rawClaims struct {
+	iss string
+	reg [numReg][]byte
+}
+
+// scanClaims delimits the members of a decoded payload into r, and the
+// raw values of the scope claims named by scopeNames into scope (same
+// length). scopeNames are the (distinct) scope claims of all issuers,
+// other than "scp": which one counts depends on the issuer, not known
+// before "iss" is read.
+func scanClaims(pb []byte, scopeNames []string, scope [][]byte, r *rawClaims) error {
+	if len(scope) != len(scopeNames) {
+		return fmt.Errorf("%w: scope claims", errScanInternal)
+	}
+	clear(scope)
+	err := objectMembers(pb, func(name, value []byte) error {
 		switch string(name) {
 		case "iss":
-			c.iss, err = jsonString(value)
+			s, err := jsonString(value)
+			if err != nil {
+				return fmt.Errorf("%w: iss: %w", ErrMalformed, err)
+			}
+			r.iss = s
+			return nil
 		case "sub":
-			c.sub, err = jsonString(value)
+			r.reg[rSub] = value
 		case "acr":
-			c.acr, err = jsonString(value)
+			r.reg[rAcr] = value
 		case "jti":
-			c.jti, err = jsonString(value)
+			r.reg[rJti] = value
 		case "aud":
-			c.aud, err = claimStrings(value, false)
+			r.reg[rAud] = value
 		case "amr":
-			c.amr, err = claimStrings(value, false)
+			r.reg[rAmr] = value
 		case "exp":
-			c.exp, err = numericDate(value)
+			r.reg[rExp] = value
 		case "nbf":
-			c.nbf, err = numericDate(value)
+			r.reg[rNbf] = value
 		case "iat":
-			c.iat, err = numericDate(value)
+			r.reg[rIat] = value
 		case "auth_time":
-			c.authTime, err = numericDate(value)
-		case c.scopeClaim:
-			c.scopes, err = claimStrings(value, true)
-			hasScope = true
+			r.reg[rAuthTime] = value
 		case "scp":
-			scp = value
-		}
-		if err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrInvalidClaim, name, err)
+			r.reg[rScp] = value
+		default:
+			for i, n := range scopeNames {
+				if string(name) == n {
+					scope[i] = value
+					break
+				}
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		if errors.Is(err, ErrInvalidClaim) {
+		if errors.Is(err, ErrMalformed) {
 			return err
 		}
-		return fmt.Errorf("%w: %w", ErrInvalidClaim, err)
+		return fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
-	if !hasScope && scp != nil {
-		if c.scopes, err = claimStrings(scp, true); err != nil {
-			return fmt.Errorf("%w: scp: %w", ErrInvalidClaim, err)
+	return nil
+}
+
+// decode decodes the raw claims (rawClaims.iss and .reg, passed by value
+// so that the caller's rawClaims stays on its stack) of a token whose
+// signature has verified;
+// scope is the raw value of the issuer's scope claim (nil when absent:
+// then "scp" is used). A registered claim of the wrong type is an error,
+// not an absence.
+func (c *claims) decode(iss string, reg [numReg][]byte, scopeClaim string, scope []byte) error {
+	c.iss = iss
+	for i, raw := range reg {
+		if raw == nil {
+			continue
+		}
+		var err error
+		switch i {
+		case rSub:
+			c.sub, err = jsonString(raw)
+		case rAcr:
+			c.acr, err = jsonString(raw)
+		case rJti:
+			c.jti, err = jsonString(raw)
+		case rAud:
+			c.aud, err = claimStrings(raw, false)
+		case rAmr:
+			c.amr, err = claimStrings(raw, false)
+		case rExp:
+			c.exp, err = numericDate(raw)
+		case rNbf:
+			c.nbf, err = numericDate(raw)
+		case rIat:
+			c.iat, err = numericDate(raw)
+		case rAuthTime:
+			c.authTime, err = numericDate(raw)
+		case rScp:
+			if scope == nil {
+				c.scopes, err = claimStrings(raw, true)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrInvalidClaim, regNames[i], err)
+		}
+	}
+	if scope != nil {
+		var err error
+		if c.scopes, err = claimStrings(scope, true); err != nil {
+			return fmt.Errorf("%w: %.64s: %w", ErrInvalidClaim, scopeClaim, err)
 		}
 	}
 	return nil
@@ -116,10 +196,12 @@ func claimStrings(raw []byte, spaceSeparated bool) ([]string, error) {
 const maxNumericDate = 1e11
 
 // numericDate decodes a JSON number of seconds since the epoch
-// (RFC 7519 §2), truncated like golang-jwt does (gojwt.TimePrecision).
-func numericDate(raw []byte) (*gojwt.NumericDate, error) {
+// (RFC 7519 §2), truncated to the second (as golang-jwt's NumericDate
+// does with its default TimePrecision). The result is never the zero
+// time (which marks an absent claim): the epoch is 1970, not year 1.
+func numericDate(raw []byte) (time.Time, error) {
 	if len(raw) == 0 || raw[0] < '0' || raw[0] > '9' {
-		return nil, errors.New("not a non-negative number")
+		return time.Time{}, errors.New("not a non-negative number")
 	}
 	var sec int64
 	integer := len(raw) <= 12 // fast path: up to 12 digits, no fraction
@@ -132,26 +214,17 @@ func numericDate(raw []byte) (*gojwt.NumericDate, error) {
 	}
 	if integer {
 		if sec > maxNumericDate {
-			return nil, errors.New("out of range")
+			return time.Time{}, errors.New("out of range")
 		}
-		return gojwt.NewNumericDate(time.Unix(sec, 0)), nil
+		return time.Unix(sec, 0), nil
 	}
 	f, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil || f > maxNumericDate {
-		return nil, errors.New("out of range")
+		return time.Time{}, errors.New("out of range")
 	}
 	whole, frac := math.Modf(f)
-	return gojwt.NewNumericDate(time.Unix(int64(whole), int64(frac*1e9))), nil
+	return time.Unix(int64(whole), int64(frac*1e9)).Truncate(time.Second), nil
 }
-
-// gojwt.Claims, for the library's own checks.
-
-func (c *claims) GetExpirationTime() (*gojwt.NumericDate, error) { return c.exp, nil }
-func (c *claims) GetIssuedAt() (*gojwt.NumericDate, error)       { return c.iat, nil }
-func (c *claims) GetNotBefore() (*gojwt.NumericDate, error)      { return c.nbf, nil }
-func (c *claims) GetIssuer() (string, error)                     { return c.iss, nil }
-func (c *claims) GetSubject() (string, error)                    { return c.sub, nil }
-func (c *claims) GetAudience() (gojwt.ClaimStrings, error)       { return c.aud, nil }
 
 // printable reports whether s has no control characters: values that end
 // up in upstream headers, logs and audit records.

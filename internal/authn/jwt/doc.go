@@ -36,17 +36,21 @@
 //     of ES256/ES384/ES512, kty OKP Ed25519 for EdDSA, and the JWK's own
 //     "alg", when set, equal to the token's; keys with "use" other than
 //     "sig", or private material, are never loaded;
-//   - the signature verifies (github.com/golang-jwt/jwt/v5 with
-//     WithValidMethods, WithExpirationRequired, WithIssuer, WithAudience,
-//     WithLeeway and WithIssuedAt; every one of these is checked again by
-//     this package afterwards);
-//   - claims, decoded with exact (case-sensitive) member names and no
-//     repeated member (a second "sub" is refused, not overridden): "iss"
-//     equals the issuer, "aud" contains a configured audience, "exp" is
-//     present and not past (with leeway), "nbf" and "iat" not in the future
-//     beyond leeway, exp - iat ≤ max_ttl (without "iat": exp - now ≤
-//     max_ttl + leeway), "sub" is a non-empty printable string, and scopes
-//     are RFC 6749 scope-tokens.
+//   - the signature verifies, checked before any claim is decoded: before
+//     it, the payload is only delimited (a JSON object without repeated
+//     members) and its unverified "iss" read, to choose the keys. Only our
+//     own pre-parser reads the token: github.com/golang-jwt/jwt/v5 is used
+//     for the cryptographic primitive alone, SigningMethod.Verify of the
+//     method object of the allow-listed "alg" (e.g. SigningMethodRS256),
+//     never for its parser nor its claim validation;
+//   - claims, decoded once, after the signature check, by our own decoder
+//     with exact (case-sensitive) member names and no repeated member (a
+//     second "sub" is refused, not overridden), and then checked by this
+//     package alone: "iss" equals the issuer, "aud" contains a configured
+//     audience, "exp" is present and not past (with leeway), "nbf" and
+//     "iat" not in the future beyond leeway, exp - iat ≤ max_ttl (without
+//     "iat": exp - now ≤ max_ttl + leeway), "sub" is a non-empty printable
+//     string, and scopes are RFC 6749 scope-tokens.
 //
 // # Keys
 //

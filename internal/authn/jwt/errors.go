@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	gojwt "github.com/golang-jwt/jwt/v5"
-
 	"github.com/apiguard/apiguard/internal/problem"
 )
 
@@ -58,35 +56,4 @@ func deny(cause error) *problem.Error {
 		detail = detailExpired
 	}
 	return problem.Unauthenticated(detail, true).WithCause(cause)
-}
-
-// libErrors maps golang-jwt's errors onto ours, most serious first: a
-// token that is both badly signed and expired is "invalid", not "expired".
-var libErrors = []struct{ lib, ours error }{
-	{gojwt.ErrTokenMalformed, ErrMalformed},
-	{gojwt.ErrTokenSignatureInvalid, ErrSignature},
-	{gojwt.ErrTokenUnverifiable, ErrSignature},
-	{gojwt.ErrTokenInvalidIssuer, ErrUnknownIssuer},
-	{gojwt.ErrTokenInvalidAudience, ErrAudience},
-	{gojwt.ErrTokenRequiredClaimMissing, ErrMissingClaim},
-	{gojwt.ErrInvalidType, ErrInvalidClaim},
-	{gojwt.ErrTokenUsedBeforeIssued, ErrIssuedInFuture},
-	{gojwt.ErrTokenNotValidYet, ErrNotYetValid},
-	{gojwt.ErrTokenExpired, ErrExpired},
-}
-
-// fromLib classifies an error of golang-jwt's parser. Errors of ours
-// (returned by the key function) are kept as they are.
-func fromLib(err error) error {
-	for _, ours := range []error{ErrKeyMismatch, ErrAlgorithm, ErrInvalidClaim, ErrMissingClaim} {
-		if errors.Is(err, ours) {
-			return err
-		}
-	}
-	for _, m := range libErrors {
-		if errors.Is(err, m.lib) {
-			return fmt.Errorf("%w: %w", m.ours, err)
-		}
-	}
-	return fmt.Errorf("%w: %w", ErrSignature, err)
 }

@@ -73,6 +73,8 @@ type header struct {
 type preparsed struct {
 	header
 	payload string // encoded
+	signed  string // the signing input: header.payload, as received
+	sig     string // encoded signature, never empty
 }
 
 // preparse splits a compact JWS and decodes and vets its header. It never
@@ -108,6 +110,8 @@ func preparse(tok string) (preparsed, error) {
 		return p, fmt.Errorf("%w: no signature", ErrSignature)
 	}
 	p.payload = payload
+	p.signed = tok[:len(h)+1+len(payload)]
+	p.sig = sig
 	return p, nil
 }
 
@@ -187,29 +191,37 @@ func typeIs(v, want string) bool {
 // decoder (exact names, no repeats); the verified claims must name the
 // same issuer anyway.
 func peekIssuer(payload string) (string, error) {
+	pb, err := decodePayload(payload)
+	if err != nil {
+		return "", err
+	}
+	return issuerOf(pb)
+}
+
+// decodePayload decodes the payload segment (canonical base64url). The
+// bytes are decoded once: peeked at for "iss" before the signature check,
+// decoded as claims only after it.
+func decodePayload(payload string) ([]byte, error) {
 	pb, err := b64.DecodeString(payload)
 	if err != nil {
-		return "", fmt.Errorf("%w: payload encoding: %w", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: payload encoding: %w", ErrMalformed, err)
 	}
-	iss := ""
-	err = objectMembers(pb, func(name, value []byte) error {
-		if string(name) == "iss" {
-			s, err := jsonString(value)
-			if err != nil {
-				return fmt.Errorf("%w: iss: %w", ErrMalformed, err)
-			}
-			iss = s
-		}
-		return nil
-	})
-	if err != nil {
-		if errors.Is(err, ErrMalformed) {
-			return "", err
-		}
-		return "", fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+	return pb, nil
+}
+
+// issuerOf is peekIssuer on a decoded payload.
+func issuerOf(pb []byte) (string, error) {
+	var r rawClaims
+	if err := scanClaims(pb, nil, nil, &r); err != nil {
+		return "", err
 	}
-	if iss == "" {
+	return r.issuer()
+}
+
+// issuer is the unverified "iss", which must be present.
+func (r *rawClaims) issuer() (string, error) {
+	if r.iss == "" {
 		return "", fmt.Errorf("%w: iss", ErrMissingClaim)
 	}
-	return iss, nil
+	return r.iss, nil
 }
