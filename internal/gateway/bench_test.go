@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apiguard/apiguard/internal/audit"
 	"github.com/apiguard/apiguard/internal/config"
 )
 
@@ -28,6 +29,10 @@ func benchUpstream(b *testing.B) *httptest.Server {
 // benchGateway compiles a plain-HTTP gateway with public routes in front
 // of up (not listening: requests go through ServeHTTP directly).
 func benchGateway(b *testing.B, upURL string) *Gateway {
+	return benchGatewayDeps(b, upURL, Deps{})
+}
+
+func benchGatewayDeps(b *testing.B, upURL string, d Deps) *Gateway {
 	dir := b.TempDir()
 	y := `server: {listen: "127.0.0.1:0", admin: ""}
 upstreams:
@@ -45,7 +50,8 @@ routes:
 	if err != nil {
 		b.Fatal(err)
 	}
-	g, err := New(cfg, "", Deps{Logger: slog.New(slog.DiscardHandler)})
+	d.Logger = slog.New(slog.DiscardHandler)
+	g, err := New(cfg, "", d)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -92,6 +98,14 @@ func BenchmarkPublicRoute(b *testing.B) {
 	})
 	b.Run("apiguard", func(b *testing.B) {
 		runHandler(b, benchGateway(b, up.URL), "/v1/orders")
+	})
+	b.Run("apiguard-audit", func(b *testing.B) {
+		aw, err := audit.Open(audit.Options{File: filepath.Join(b.TempDir(), "audit.jsonl")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer aw.Close()
+		runHandler(b, benchGatewayDeps(b, up.URL, Deps{Audit: aw}), "/v1/orders")
 	})
 	b.Run("apiguard-param", func(b *testing.B) {
 		runHandler(b, benchGateway(b, up.URL), "/v1/orders/42")
