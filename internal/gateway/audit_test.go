@@ -3,6 +3,8 @@ package gateway
 import (
 	"bufio"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -68,4 +70,39 @@ func TestAuditRecords(t *testing.T) {
 	if err != nil || !res.OK() || res.Records != len(recs) {
 		t.Fatalf("chain: %+v %v", res, err)
 	}
+}
+
+// TestAbortedStreamIsAudited: an upstream that dies mid-body aborts the
+// client's response, and the request still gets its audit record.
+func TestAbortedStreamIsAudited(t *testing.T) {
+	e := newEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", "100000")
+		w.WriteHeader(200)
+		w.Write([]byte("partial"))
+		http.NewResponseController(w).Flush()
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}), nil)
+	req, _ := http.NewRequest("GET", e.base+"/v1/orders", nil)
+	req.Header.Set("X-Request-Id", "req-aborted")
+	resp, err := e.client1.Do(req)
+	if err == nil {
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	if err == nil {
+		t.Fatal("the client saw a complete response from a failed stream")
+	}
+	for _, r := range readAudit(t, e.auditFile) {
+		if r["request_id"] == "req-aborted" {
+			if r["code"] != "upstream-error" {
+				t.Fatalf("aborted stream record: %v", r)
+			}
+			return
+		}
+	}
+	t.Fatal("no audit record for the aborted request")
 }

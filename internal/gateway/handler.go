@@ -47,10 +47,14 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		g.metrics.InFlight(-1)
 		g.inflight.Add(-1)
+		abort := false
 		if v := recover(); v != nil {
-			g.recoverPanic(s, r, v)
+			abort = g.recoverPanic(s, v)
 		}
-		g.finish(s)
+		g.finish(s) // metrics and the audit record, aborted streams included
+		if abort {
+			panic(http.ErrAbortHandler)
+		}
 	}()
 	g.handle(s, r)
 }
@@ -164,18 +168,24 @@ func (g *Gateway) finish(s *exchangeState) {
 	}
 }
 
-// recoverPanic turns a panic into a 500 with nothing internal in it. An
-// http.ErrAbortHandler is re-raised: it is how a stream is aborted.
-func (g *Gateway) recoverPanic(s *exchangeState, r *http.Request, v any) {
+// recoverPanic turns a panic into a 500 with nothing internal in it. It
+// reports whether the response must instead be aborted (re-raising
+// http.ErrAbortHandler after the request is recorded): when the panic is
+// itself an abort of a stream, or the response had already started.
+func (g *Gateway) recoverPanic(s *exchangeState, v any) (abort bool) {
 	if v == http.ErrAbortHandler {
-		panic(v)
+		if s.problem == nil {
+			s.problem = problem.UpstreamError(errors.New("response stream aborted"))
+		}
+		return true
 	}
 	g.log.Error("panic serving request", "request_id", s.x.RequestID, "route", s.x.Route, "panic", v)
 	if s.rec.wroteHeader {
-		panic(http.ErrAbortHandler)
+		s.problem = problem.Internal(errors.New("panic after the response started"))
+		return true
 	}
 	g.deny(s, problem.Internal(errors.New("panic")))
-	_ = r
+	return false
 }
 
 // setDeadlines bounds how long a slow client may take to read the answer.
