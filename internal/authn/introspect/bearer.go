@@ -20,21 +20,11 @@ func bearerToken(r *http.Request) (string, error) {
 	if r == nil {
 		return "", pipeline.ErrNoCredential
 	}
-	vals := r.Header["Authorization"]
-	tok, found := "", false
-	for _, v := range vals {
-		scheme, rest, ok := strings.Cut(v, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			continue
-		}
-		if t := strings.TrimLeft(rest, " "); ours(t) {
-			tok, found = t, true
-		}
-	}
+	tok, found, ambiguous := pipeline.BearerToken(r.Header, ours)
 	switch {
 	case !found:
 		return "", pipeline.ErrNoCredential
-	case len(vals) > 1:
+	case ambiguous:
 		return "", deny(ErrAmbiguous)
 	case len(tok) > MaxTokenSize:
 		return "", deny(ErrTooLarge)

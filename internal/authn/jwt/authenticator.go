@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -211,21 +210,11 @@ func bearerJWT(r *http.Request) (string, error) {
 	if r == nil {
 		return "", pipeline.ErrNoCredential
 	}
-	vals := r.Header["Authorization"]
-	tok, found := "", false
-	for _, v := range vals {
-		scheme, rest, ok := strings.Cut(v, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			continue
-		}
-		if t := strings.TrimLeft(rest, " "); LooksLikeJWS(t) {
-			tok, found = t, true
-		}
-	}
+	tok, found, ambiguous := pipeline.BearerToken(r.Header, LooksLikeJWS)
 	if !found {
 		return "", pipeline.ErrNoCredential
 	}
-	if len(vals) > 1 {
+	if ambiguous {
 		return "", deny(ErrAmbiguous)
 	}
 	return tok, nil
