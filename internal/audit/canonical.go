@@ -3,6 +3,7 @@ package audit
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -218,11 +219,7 @@ func appendRecord(b []byte, r *Record) (out []byte, hashAt int) {
 }
 
 func appendHeaders(b []byte, h map[string][]string) []byte {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(h))
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
