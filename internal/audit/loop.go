@@ -38,15 +38,58 @@ func (w *Writer) loop() {
 	for {
 		select {
 		case it := <-w.q:
+			w.state.Lock()
 			w.batch(it)
 			w.commit(false)
+			w.state.Unlock()
 		case <-tick:
+			w.state.Lock()
 			w.sync()
+			w.state.Unlock()
 		case <-w.quit:
+			w.state.Lock()
 			w.shutdown()
+			w.state.Unlock()
 			return
 		}
 	}
+}
+
+// writeDirect writes rec from the caller's goroutine when that is
+// cheaper than a hand-off to the writing goroutine and back: the writer
+// is idle (the lock is free and nothing is queued, so no record that was
+// submitted earlier is overtaken) and the policy is not SyncEvery (whose
+// fsync is amortised over the batches the queue builds). It reports
+// whether it took the record; when it did, err is the write's result. A
+// failing write is retried here exactly as the writing goroutine would
+// (the queue fills meanwhile and Submit fails closed).
+func (w *Writer) writeDirect(rec *Record) (ok bool, err error) {
+	if w.opts.Sync == SyncEvery || rec == nil || len(w.q) > 0 || !w.state.TryLock() {
+		return false, nil
+	}
+	defer w.state.Unlock()
+	w.mu.RLock()
+	closed := w.closed
+	w.mu.RUnlock()
+	if closed || len(w.q) > 0 {
+		return false, nil
+	}
+	if rec.Time.IsZero() {
+		rec.Time = w.opts.Now()
+	}
+	p := &w.pend
+	p.items = append(p.items[:0], item{rec: rec})
+	w.encode()
+	if err := w.flush(); err == nil {
+		w.ack(nil)
+		return true, nil
+	}
+	w.stats.writeErrors.Add(1)
+	w.commit(false)
+	if p.done == 0 { // given up at Close
+		return true, w.lostErr
+	}
+	return true, nil
 }
 
 // batch takes first and whatever else is queued (up to MaxBatch) and
@@ -63,6 +106,12 @@ drain:
 			break drain
 		}
 	}
+	w.encode()
+}
+
+// encode redacts, chains and hashes the pending items into p.buf.
+func (w *Writer) encode() {
+	p := &w.pend
 	p.buf, p.ends, p.hashes, p.done = p.buf[:0], p.ends[:0], p.hashes[:0], 0
 	prev := w.last
 	for _, it := range p.items {

@@ -386,3 +386,66 @@ func TestCloseReportsRecordsItCouldNotWrite(t *testing.T) {
 		t.Fatalf("stats %+v", s)
 	}
 }
+
+// SubmitWait writes from the caller's goroutine when the writer is idle
+// and hands off to the writing goroutine otherwise: both paths together
+// must still produce one unbroken chain with every record in it.
+func TestSubmitAndSubmitWaitInterleaveIntoOneChain(t *testing.T) {
+	for _, policy := range []SyncPolicy{SyncInterval, SyncEvery} {
+		t.Run(string(policy), func(t *testing.T) {
+			path := tempFile(t)
+			w := openT(t, Options{File: path, Sync: policy})
+			var wg sync.WaitGroup
+			for g := range 6 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range 40 {
+						var err error
+						if (g+i)%2 == 0 {
+							err = w.SubmitWait(context.Background(), sample(g*40+i))
+						} else {
+							err = w.Submit(sample(g*40 + i))
+						}
+						if err != nil {
+							t.Error(err)
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			closeT(t, w)
+			mustVerify(t, 240, path)
+			if s := w.Stats(); s.Written != 240 || s.Lost != 0 {
+				t.Fatalf("stats %+v", s)
+			}
+		})
+	}
+}
+
+// A write that fails on SubmitWait's direct path is retried with the
+// same bytes, not dropped and not duplicated.
+func TestSubmitWaitRetriesAFailedDirectWrite(t *testing.T) {
+	path := tempFile(t)
+	w := openT(t, Options{File: path})
+	var fails atomic.Int32
+	fails.Store(2)
+	w.writeHook = func([]byte) error {
+		if fails.Add(-1) >= 0 {
+			return errors.New("disk full")
+		}
+		return nil
+	}
+	r := sample(1)
+	if err := w.SubmitWait(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SubmitWait(context.Background(), sample(2)); err != nil {
+		t.Fatal(err)
+	}
+	closeT(t, w)
+	mustVerify(t, 2, path)
+	if s := w.Stats(); s.WriteErrors != 2 || s.Written != 2 || s.Lost != 0 {
+		t.Fatalf("stats %+v", s)
+	}
+}
