@@ -47,7 +47,7 @@ type Writer struct {
 	// state guards everything below it: the writing goroutine holds it
 	// for each batch, and SubmitWait's direct path (see writeDirect)
 	// holds it to write one record from the caller's goroutine.
-	state sync.Mutex
+	state      sync.Mutex
 	f          *os.File
 	size       int64
 	start      time.Time // time of the file's first record (its age)
