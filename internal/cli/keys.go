@@ -166,7 +166,7 @@ func (k *keysCmd) create(args []string) int {
 			return k.printJSON(issuedJSON(iss))
 		}
 		fmt.Fprintf(k.stdout, "created key %s (%s), scopes: %s, expires: %s, quota: %s\n", iss.Record.ID, iss.Record.Name,
-			orDash(strings.Join(iss.Record.Scopes, ",")), timeOr(iss.Record.Expires, "never"), quotaString(iss.Record.Quota))
+			orDash(strings.Join(iss.Record.Scopes, ",")), timeOr(iss.Record.Expires, "never"), apikey.QuotaString(iss.Record.Quota))
 		k.printSecrets(iss)
 		return exitOK
 	})
@@ -211,49 +211,15 @@ func (k *keysCmd) list(args []string) int {
 		}
 		now := k.now()
 		if *asJSON {
-			out := make([]keyView, 0, len(keys))
+			out := make([]apikey.View, 0, len(keys))
 			for i := range keys {
-				out = append(out, newKeyView(&keys[i], now))
+				out = append(out, apikey.NewView(&keys[i], now))
 			}
 			return k.printJSON(out)
 		}
 		k.printTable(keys, now)
 		return exitOK
 	})
-}
-
-// keyView is what `keys list --json` shows of a key: never the key or
-// its hash.
-type keyView struct {
-	ID       string     `json:"id"`
-	Name     string     `json:"name"`
-	Scopes   []string   `json:"scopes"`
-	Created  time.Time  `json:"created"`
-	Expires  *time.Time `json:"expires"`
-	LastUsed *time.Time `json:"last_used"`
-	Status   string     `json:"status"`
-	TOTP     bool       `json:"totp"`
-	// Quota is "N/day" or "N/month"; omitted when the key has none.
-	Quota      string     `json:"quota,omitempty"`
-	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
-	RotatedTo  string     `json:"rotated_to,omitempty"`
-	GraceUntil *time.Time `json:"grace_until,omitempty"`
-}
-
-func newKeyView(key *store.Key, now time.Time) keyView {
-	v := keyView{ID: key.ID, Name: key.Name, Scopes: key.Scopes, Created: key.Created,
-		Expires: timePtr(key.Expires), LastUsed: timePtr(key.LastUsed), Status: string(key.Status(now)),
-		TOTP: key.TOTP, RevokedAt: timePtr(key.RevokedAt), RotatedTo: key.RotatedTo}
-	if !key.Quota.IsZero() {
-		v.Quota = quotaString(key.Quota)
-	}
-	if key.RotatedTo != "" {
-		v.GraceUntil = timePtr(key.GraceUntil)
-	}
-	if v.Scopes == nil {
-		v.Scopes = []string{}
-	}
-	return v
 }
 
 func (k *keysCmd) printTable(keys []store.Key, now time.Time) {
@@ -266,7 +232,7 @@ func (k *keysCmd) printTable(keys []store.Key, now time.Time) {
 			status += " (to " + key.RotatedTo + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", key.ID, key.Name, orDash(strings.Join(key.Scopes, ",")),
-			timeOr(key.Created, "-"), timeOr(key.Expires, "never"), timeOr(key.LastUsed, "never"), quotaString(key.Quota), status)
+			timeOr(key.Created, "-"), timeOr(key.Expires, "never"), timeOr(key.LastUsed, "never"), apikey.QuotaString(key.Quota), status)
 	}
 	tw.Flush()
 }
@@ -349,13 +315,6 @@ func parseQuotaFlag(s string) (store.Quota, error) {
 	return apikey.ParseQuota(s)
 }
 
-// quotaString shows a key's quota as N/day or N/month, "-" for none.
-func quotaString(q store.Quota) string {
-	if q.IsZero() {
-		return "-"
-	}
-	return fmt.Sprintf("%d/%s", q.Limit, q.Per)
-}
 
 func splitScopes(s string) []string {
 	var out []string
@@ -395,13 +354,6 @@ func timeOr(t time.Time, zero string) string {
 		return zero
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }
 
 func orDash(s string) string {
