@@ -315,7 +315,6 @@ func parseQuotaFlag(s string) (store.Quota, error) {
 	return apikey.ParseQuota(s)
 }
 
-
 func splitScopes(s string) []string {
 	var out []string
 	for _, sc := range strings.Split(s, ",") {
