@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/apiguard/apiguard/internal/authn/apikey"
 	"io"
 	"io/fs"
 	"os"
@@ -240,7 +241,7 @@ func (a *auditCmd) when(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
-	d, err := parseLifetime(s, true)
+	d, err := apikey.ParseLifetime(s, true)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is neither a duration (1h, 7d) nor an RFC 3339 time", s)
 	}

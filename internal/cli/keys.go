@@ -146,7 +146,7 @@ func (k *keysCmd) create(args []string) int {
 	}
 	spec := apikey.Spec{Name: *name, Scopes: splitScopes(*scopes), TOTP: *withTOTP}
 	var err error
-	if spec.TTL, err = parseLifetime(*expires, false); err != nil {
+	if spec.TTL, err = apikey.ParseLifetime(*expires, false); err != nil {
 		err = fmt.Errorf("--expires: %w", err)
 	} else if spec.Quota, err = parseQuotaFlag(*quota); err != nil {
 		err = fmt.Errorf("--quota: %w", err)
@@ -260,7 +260,7 @@ func (k *keysCmd) rotate(args []string) int {
 	if !ok {
 		return code
 	}
-	g, err := parseLifetime(*grace, true)
+	g, err := apikey.ParseLifetime(*grace, true)
 	if err != nil {
 		fmt.Fprintf(k.stderr, "%s: --grace: %v\n", fs.Name(), err)
 		return exitUsage
@@ -325,28 +325,6 @@ func splitScopes(s string) []string {
 	return out
 }
 
-// maxLifetime bounds --expires and --grace (and keeps time arithmetic
-// far from overflow).
-const maxLifetime = 100 * 365 * 24 * time.Hour
-
-// parseLifetime reads a duration in the configuration's syntax ("1s",
-// "90m", "30d", "1d12h"). "" is zero; zero itself is accepted only when
-// allowZero.
-func parseLifetime(s string, allowZero bool) (time.Duration, error) {
-	if s == "" {
-		return 0, nil
-	}
-	d, err := config.ParseDuration(s)
-	switch {
-	case err != nil:
-		return 0, fmt.Errorf("invalid duration %v", err)
-	case time.Duration(d) > maxLifetime:
-		return 0, fmt.Errorf("duration %q is longer than 100 years", s)
-	case d == 0 && !allowZero:
-		return 0, fmt.Errorf("duration %q must be positive", s)
-	}
-	return time.Duration(d), nil
-}
 
 func timeOr(t time.Time, zero string) string {
 	if t.IsZero() {

@@ -242,22 +242,6 @@ func TestKeysRekeyRefusedWithEnvironmentKey(t *testing.T) {
 	}
 }
 
-func TestParseLifetime(t *testing.T) {
-	for in, want := range map[string]time.Duration{"1s": time.Second, "30d": 30 * 24 * time.Hour, "1d12h": 36 * time.Hour, "90m": 90 * time.Minute} {
-		if got, err := parseLifetime(in, false); err != nil || got != want {
-			t.Errorf("parseLifetime(%q) = %v, %v", in, got, err)
-		}
-	}
-	for _, in := range []string{"0", "-1h", "1y", "36501d", "abc", "10"} {
-		if _, err := parseLifetime(in, false); err == nil {
-			t.Errorf("parseLifetime(%q) accepted", in)
-		}
-	}
-	if d, err := parseLifetime("0", true); err != nil || d != 0 {
-		t.Errorf("grace 0: %v %v", d, err)
-	}
-}
-
 // TestKeysThroughTheConfigFile runs the real command: the store is the
 // one the configuration names.
 func TestKeysThroughTheConfigFile(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/store"
 )
 
@@ -55,4 +56,27 @@ func timePtr(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// maxLifetime bounds --expires and --grace (and keeps time arithmetic
+// far from overflow).
+const maxLifetime = 100 * 365 * 24 * time.Hour
+
+// ParseLifetime reads a duration in the configuration's syntax ("1s",
+// "90m", "30d", "1d12h"). "" is zero; zero itself is accepted only when
+// allowZero.
+func ParseLifetime(s string, allowZero bool) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := config.ParseDuration(s)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("invalid duration %v", err)
+	case time.Duration(d) > maxLifetime:
+		return 0, fmt.Errorf("duration %q is longer than 100 years", s)
+	case d == 0 && !allowZero:
+		return 0, fmt.Errorf("duration %q must be positive", s)
+	}
+	return time.Duration(d), nil
 }
