@@ -44,6 +44,10 @@ func (g *Gateway) adminHandler() http.Handler {
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/routes", g.apiRoutes)
 	api.HandleFunc("POST /api/reload", g.apiReload)
+	api.HandleFunc("GET /api/keys", g.withKeyStore(g.apiKeysList))
+	api.HandleFunc("POST /api/keys", g.withKeyStore(g.apiKeysCreate))
+	api.HandleFunc("POST /api/keys/{id}/revoke", g.withKeyStore(g.apiKeysRevoke))
+	api.HandleFunc("DELETE /api/keys/{id}", g.withKeyStore(g.apiKeysRevoke))
 	mux.Handle("/api/", g.requireAdminToken(api))
 	return mux
 }

@@ -51,10 +51,12 @@ func (g *Gateway) auditRequest(s *exchangeState, status int, d time.Duration) {
 }
 
 // auditEvent records a non-request event (reload, admin action) in the
-// same chain.
+// same chain, and returns once it is written.
 func (g *Gateway) auditEvent(typ, detail string) {
 	if w := g.deps.Audit; w != nil {
-		if err := w.Submit(&audit.Record{Time: g.now(), Type: typ, Detail: detail}); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if err := w.SubmitWait(ctx, &audit.Record{Time: g.now(), Type: typ, Detail: detail}); err != nil {
 			g.log.Error("audit event not written", "type", typ, "error", err.Error())
 		}
 	}
