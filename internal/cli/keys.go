@@ -325,7 +325,6 @@ func splitScopes(s string) []string {
 	return out
 }
 
-
 func timeOr(t time.Time, zero string) string {
 	if t.IsZero() {
 		return zero

@@ -63,7 +63,10 @@ func serveConfig(ctx context.Context, log *slog.Logger, cfg *config.Config, path
 	if st != nil {
 		defer st.Close()
 	}
-	aw, err := audit.Open(audit.Options{File: cfg.Audit.File, Redact: cfg.Audit.Redact, Logger: log})
+	aw, err := audit.Open(audit.Options{File: cfg.Audit.File, Redact: cfg.Audit.Redact, Logger: log,
+		Sync: audit.SyncPolicy(cfg.Audit.Sync), SyncInterval: time.Duration(cfg.Audit.SyncInterval),
+		MaxSize: cfg.Audit.MaxSize.Bytes(), MaxAge: time.Duration(cfg.Audit.MaxAge),
+		QueueSize: cfg.Audit.QueueSize, BlockTimeout: blockTimeout(cfg.Audit.BlockTimeout)})
 	if err != nil {
 		fmt.Fprintf(stderr, "apiguard serve: audit.file: %v\n", err)
 		return exitUsage
@@ -156,4 +159,13 @@ func firstLine(err error) string {
 		return first
 	}
 	return fmt.Sprintf("%s (and %d more; run apiguard check)", first, strings.Count(rest, "\n")+1)
+}
+
+// blockTimeout maps audit.block_timeout to audit.Options: 0 in the
+// configuration means "do not wait", which the writer spells negative.
+func blockTimeout(d config.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return time.Duration(d)
 }

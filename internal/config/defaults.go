@@ -26,6 +26,12 @@ import (
 //	store                                 sqlite:data/apiguard.db
 //	audit.file                            data/audit.jsonl
 //	audit.redact                          DefaultRedact
+//	audit.sync                            interval
+//	audit.sync_interval                   1s
+//	audit.max_size                        100MiB
+//	audit.max_age                         24h
+//	audit.queue_size                      4096
+//	audit.block_timeout                   100ms
 //	identities.api_key.header             X-API-Key
 //	identities.jwt[].max_ttl              1h
 //	identities.jwt[].leeway               30s
@@ -54,6 +60,12 @@ const (
 	DefaultTLSMinVersion      = "1.2"
 	DefaultStore              = "sqlite:data/apiguard.db"
 	DefaultAuditFile          = "data/audit.jsonl"
+	DefaultAuditSync          = "interval"
+	DefaultAuditSyncInterval  = Duration(time.Second)
+	DefaultAuditMaxSize       = Size(100 << 20)
+	DefaultAuditMaxAge        = Duration(24 * time.Hour)
+	DefaultAuditQueueSize     = 4096
+	DefaultAuditBlockTimeout  = Duration(100 * time.Millisecond)
 	DefaultAPIKeyHeader       = "X-API-Key"
 	DefaultScopeClaim         = "scope"
 	DefaultSubjectFrom        = "cn"
@@ -127,6 +139,17 @@ func applyDefaults(c *Config, set func(string) bool) {
 	if !set("audit.redact") {
 		c.Audit.Redact = DefaultRedact()
 	}
+	a := &c.Audit
+	if !set("audit.sync") {
+		a.Sync = DefaultAuditSync
+	}
+	defaultDuration(&a.SyncInterval, DefaultAuditSyncInterval, set("audit.sync_interval"))
+	defaultSize(&a.MaxSize, DefaultAuditMaxSize, set("audit.max_size"))
+	defaultDuration(&a.MaxAge, DefaultAuditMaxAge, set("audit.max_age"))
+	if !set("audit.queue_size") {
+		a.QueueSize = DefaultAuditQueueSize
+	}
+	defaultDuration(&a.BlockTimeout, DefaultAuditBlockTimeout, set("audit.block_timeout"))
 
 	id := &c.Identities
 	if id.APIKey != nil && !set("identities.api_key.header") {

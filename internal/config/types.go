@@ -69,6 +69,13 @@ type Limits struct {
 type Audit struct {
 	File   string   `yaml:"file" json:"file"`     // default data/audit.jsonl
 	Redact []string `yaml:"redact" json:"redact"` // names redacted in headers, query and JSON bodies
+	// Extensions: durability, rotation and back-pressure.
+	Sync         string   `yaml:"sync" json:"sync"`                   // interval (default) | every | never
+	SyncInterval Duration `yaml:"sync_interval" json:"sync_interval"` // default 1s
+	MaxSize      Size     `yaml:"max_size" json:"max_size"`           // rotate before the file exceeds it; default 100MiB; 0 never
+	MaxAge       Duration `yaml:"max_age" json:"max_age"`             // rotate a file older than this; default 24h; 0 never
+	QueueSize    int      `yaml:"queue_size" json:"queue_size"`       // records waiting to be written; default 4096
+	BlockTimeout Duration `yaml:"block_timeout" json:"block_timeout"` // wait for room in a full queue before 503; default 100ms
 }
 
 // Identities configures how requests prove who they are.

@@ -173,6 +173,26 @@ func (l *loader) validateAudit() {
 			l.errs.add(indexPath("audit.redact", i), "must not be empty")
 		}
 	}
+	switch a.Sync {
+	case "interval", "every", "never":
+	default:
+		l.errs.add("audit.sync", "must be interval, every or never")
+	}
+	if a.SyncInterval <= 0 {
+		l.errs.add("audit.sync_interval", "must be positive")
+	}
+	if a.MaxSize < 0 || (a.MaxSize > 0 && a.MaxSize < 64<<10) {
+		l.errs.add("audit.max_size", "must be 0 (never rotate by size) or at least 64KiB")
+	}
+	if a.MaxAge < 0 || (a.MaxAge > 0 && a.MaxAge < Duration(time.Minute)) {
+		l.errs.add("audit.max_age", "must be 0 (never rotate by age) or at least 1m")
+	}
+	if a.QueueSize < 1 || a.QueueSize > 1<<20 {
+		l.errs.add("audit.queue_size", "must be between 1 and 1048576")
+	}
+	if a.BlockTimeout < 0 || a.BlockTimeout > Duration(10*time.Second) {
+		l.errs.add("audit.block_timeout", "must be between 0s and 10s")
+	}
 }
 
 // jwtAlgorithms are the asymmetric algorithms a JWT issuer may use.

@@ -51,6 +51,12 @@ var validationCases = []struct{ name, src, want string }{
 	{"store redis db", head + route("") + `store: redis://h:6379/x`, "store: the redis database (the path) must be a number"},
 	// audit
 	{"audit redact empty", head + route("") + `audit: {redact: [authorization, ""]}`, "audit.redact[1]: must not be empty"},
+	{"audit sync", head + route("") + `audit: {sync: always}`, "audit.sync: must be interval, every or never"},
+	{"audit sync interval", head + route("") + `audit: {sync_interval: 0s}`, "audit.sync_interval: must be positive"},
+	{"audit max size tiny", head + route("") + `audit: {max_size: 1KiB}`, "audit.max_size: must be 0 (never rotate by size) or at least 64KiB"},
+	{"audit max age tiny", head + route("") + `audit: {max_age: 1s}`, "audit.max_age: must be 0 (never rotate by age) or at least 1m"},
+	{"audit queue size", head + route("") + `audit: {queue_size: 0}`, "audit.queue_size: must be between 1 and 1048576"},
+	{"audit block timeout", head + route("") + `audit: {block_timeout: 1m}`, "audit.block_timeout: must be between 0s and 10s"},
 	// jwt
 	{"jwt issuer", strings.Replace(jwtIssuer(""), `issuer: "https://idp/", `, "", 1), "identities.jwt[0].issuer: required"},
 	{"jwt audiences", strings.Replace(jwtIssuer(""), `audiences: [api], `, "", 1), "identities.jwt[0].audiences: required: at least one audience"},
