@@ -176,6 +176,10 @@ func appendRecord(b []byte, r *Record) (out []byte, hashAt int) {
 		o.b = append(o.b, '"')
 	}
 	o.str("code", r.Code)
+	if r.Deprecated {
+		o.key("deprecated")
+		o.b = append(o.b, "true"...)
+	}
 	o.str("detail", r.Detail)
 	o.str("detector", r.Detector)
 	if d := roundMS(r.DurationMS); d != 0 || req {
@@ -215,6 +219,7 @@ func appendRecord(b []byte, r *Record) (out []byte, hashAt int) {
 	o.key("type")
 	o.b = appendString(o.b, r.Type)
 	o.int("upstream_status", int64(r.UpstreamStatus), false)
+	o.str("version", r.Version)
 	return append(o.b, '}'), hashAt
 }
 

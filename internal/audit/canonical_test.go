@@ -96,7 +96,8 @@ func TestCanonicalTricky(t *testing.T) {
 // is a fixed point on it.
 func TestCanonicalRoundTrip(t *testing.T) {
 	w := &Writer{red: NewRedactor(nil)}
-	for i, r := range []*Record{sample(1), trickyRecord(), {Type: TypeReload, Time: t0}, {Time: t0}} {
+	for i, r := range []*Record{sample(1), trickyRecord(), {Type: TypeReload, Time: t0}, {Time: t0},
+		{Time: t0, Route: "orders-v0", Status: 200, Code: "x", Detail: "y", Deprecated: true, Version: "v0", UpstreamStatus: 200}} {
 		w.prepare(r)
 		r.PrevHash = ZeroHash
 		line, hash := appendLine(nil, r)

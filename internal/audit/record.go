@@ -28,7 +28,8 @@ const TimeFormat = "2006-01-02T15:04:05.000000Z"
 // The contract fields (BEHAVIOUR.md "Audit") are time, type, request_id,
 // client_ip, method, route, path, status, code, identity, scopes,
 // upstream_status, duration_ms, bytes_in, bytes_out, prev_hash and hash.
-// The extras are findings (non-blocking WAF findings), detector (the
+// The extras are deprecated and version (who still calls an old API
+// version), findings (non-blocking WAF findings), detector (the
 // anomaly detector of an alert), detail (a human-readable cause), query
 // (the raw query string, redacted), headers (selected request headers,
 // redacted) and body (a JSON document such as an admin action's payload,
@@ -63,6 +64,11 @@ type Record struct {
 	DurationMS float64 `json:"duration_ms,omitempty"`
 	BytesIn    int64   `json:"bytes_in,omitempty"`
 	BytesOut   int64   `json:"bytes_out,omitempty"`
+
+	// Deprecated marks a request to a deprecated route; Version is the
+	// API version of its route (its path's first segment, e.g. "v0").
+	Deprecated bool   `json:"deprecated,omitempty"`
+	Version    string `json:"version,omitempty"`
 
 	Findings []string            `json:"findings,omitempty"`
 	Detector string              `json:"detector,omitempty"`

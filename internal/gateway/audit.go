@@ -33,6 +33,9 @@ func (g *Gateway) auditRequest(s *exchangeState, status int, d time.Duration) {
 		Findings: s.x.Findings,
 	}
 	rec.SetDuration(d)
+	if rt := s.route; rt != nil {
+		rec.Deprecated, rec.Version = rt.deprecated, rt.version
+	}
 	if s.problem != nil {
 		rec.Code = s.problem.Code
 		if s.problem.Cause != nil {

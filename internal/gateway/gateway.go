@@ -63,6 +63,13 @@ func (d Deps) WithDefaults() Deps {
 	}
 	if d.Metrics == nil {
 		d.Metrics = telemetry.NewMetrics()
+		if aw := d.Audit; aw != nil {
+			d.Metrics.WatchAudit(func() telemetry.AuditStats {
+				st := aw.Stats()
+				return telemetry.AuditStats{QueueDepth: st.QueueDepth, QueueCapacity: st.QueueCapacity,
+					Written: st.Written, Rejected: st.Rejected, WriteErrors: st.WriteErrors, Lost: st.Lost, Rots: st.Rotations}
+			})
+		}
 	}
 	if d.Now == nil {
 		d.Now = time.Now

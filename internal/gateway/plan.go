@@ -65,6 +65,32 @@ type Route struct {
 	// extraHeaders are set on every response of this route (deprecation).
 	extraHeaders http.Header
 	sunset       time.Time
+	// version is the API version the route's path names (see apiVersion);
+	// deprecated is set when the route has a deprecation policy. Both go
+	// into the audit record and apiguard_version_requests_total.
+	version    string
+	deprecated bool
+}
+
+// apiVersion is the first segment of a route path when it names a
+// version: "v" and digits, optionally ".digits" (/v1/orders -> "v1",
+// /v2.1/x -> "v2.1"); else "".
+func apiVersion(path string) string {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	if len(seg) < 2 || (seg[0] != 'v' && seg[0] != 'V') {
+		return ""
+	}
+	dot := false
+	for i := 1; i < len(seg); i++ {
+		switch c := seg[i]; {
+		case c >= '0' && c <= '9':
+		case c == '.' && !dot && i > 1 && i < len(seg)-1:
+			dot = true
+		default:
+			return ""
+		}
+	}
+	return strings.ToLower(seg)
 }
 
 // Deps are the long-lived parts a plan is compiled against: they survive
@@ -160,8 +186,9 @@ func (p *Plan) compileRoute(i int, rc *config.Route, ids identitySet, d Deps) (*
 	r := &Route{
 		Name: rc.Name, Scopes: rc.Scopes, upstream: up,
 		forwardToken: rc.ForwardToken, stripPrefix: rc.StripPrefix,
-		metrics: d.Metrics.ForRoute(rc.Name),
+		version: apiVersion(rc.Path), deprecated: rc.Deprecation != nil,
 	}
+	r.metrics = d.Metrics.ForVersionedRoute(rc.Name, r.version, r.deprecated)
 	if rc.Response != nil {
 		for _, h := range rc.Response.StripHeaders {
 			r.stripHeaders = append(r.stripHeaders, http.CanonicalHeaderKey(h))

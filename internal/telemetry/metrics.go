@@ -26,6 +26,8 @@ type Metrics struct {
 	upstream *prometheus.CounterVec
 	inflight prometheus.Gauge
 	jwks     *prometheus.CounterVec
+	versions *prometheus.CounterVec
+	alerts   *prometheus.CounterVec
 }
 
 // NewMetrics registers the metric set on a fresh registry.
@@ -54,8 +56,15 @@ func NewMetrics() *Metrics {
 		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "apiguard_requests_in_flight", Help: "Requests being served.",
 		}),
+		versions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "apiguard_version_requests_total",
+			Help: "Requests to versioned routes, by API version (the route path's first segment, e.g. v0) and whether the route is deprecated.",
+		}, []string{"version", "deprecated"}),
+		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "apiguard_alerts_total", Help: "Anomaly alerts raised, by detector.",
+		}, []string{"detector"}),
 	}
-	m.Registry.MustRegister(m.requests, m.duration, m.denials, m.reloads, m.upstream, m.inflight, m.jwks,
+	m.Registry.MustRegister(m.requests, m.duration, m.denials, m.reloads, m.upstream, m.inflight, m.jwks, m.versions, m.alerts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -69,6 +78,9 @@ type RouteMetrics struct {
 	// byStatus caches the request counter of each status code, resolved
 	// on first use, so the hot path does no label hashing.
 	byStatus [600]atomic.Pointer[prometheus.Counter]
+	// version counts the route's requests by API version; nil when the
+	// route's path names no version.
+	version prometheus.Counter
 }
 
 // ForRoute resolves the per-route observers once, at plan compile time.
@@ -76,10 +88,52 @@ func (m *Metrics) ForRoute(route string) *RouteMetrics {
 	return &RouteMetrics{m: m, route: route, duration: m.duration.WithLabelValues(route)}
 }
 
+// ForVersionedRoute is ForRoute for a route of an API version (e.g.
+// "v0"), counted in apiguard_version_requests_total.
+func (m *Metrics) ForVersionedRoute(route, version string, deprecated bool) *RouteMetrics {
+	rm := m.ForRoute(route)
+	if version != "" {
+		rm.version = m.versions.WithLabelValues(version, strconv.FormatBool(deprecated))
+	}
+	return rm
+}
+
 // Observe records one answered request.
 func (rm *RouteMetrics) Observe(status int, d time.Duration) {
 	rm.counter(status).Inc()
 	rm.duration.Observe(d.Seconds())
+	if rm.version != nil {
+		rm.version.Inc()
+	}
+}
+
+// Alert counts an anomaly alert of detector.
+func (m *Metrics) Alert(detector string) { m.alerts.WithLabelValues(detector).Inc() }
+
+// AuditStats are the audit writer's figures the metrics expose.
+type AuditStats struct {
+	QueueDepth, QueueCapacity                  int
+	Written, Rejected, WriteErrors, Lost, Rots uint64
+}
+
+// WatchAudit exposes the audit writer's queue and counters, read from
+// stats at scrape time (nothing on the request path).
+func (m *Metrics) WatchAudit(stats func() AuditStats) {
+	gauge := func(name, help string, f func(AuditStats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return f(stats()) })
+	}
+	counter := func(name, help string, f func(AuditStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return f(stats()) })
+	}
+	m.Registry.MustRegister(
+		gauge("apiguard_audit_queue_depth", "Audit records waiting to be written.", func(s AuditStats) float64 { return float64(s.QueueDepth) }),
+		gauge("apiguard_audit_queue_capacity", "Capacity of the audit queue.", func(s AuditStats) float64 { return float64(s.QueueCapacity) }),
+		counter("apiguard_audit_records_total", "Audit records written.", func(s AuditStats) float64 { return float64(s.Written) }),
+		counter("apiguard_audit_rejected_total", "Requests refused (503) because the audit queue stayed full.", func(s AuditStats) float64 { return float64(s.Rejected) }),
+		counter("apiguard_audit_write_errors_total", "Failed audit writes, fsyncs and rotations (retried).", func(s AuditStats) float64 { return float64(s.WriteErrors) }),
+		counter("apiguard_audit_lost_total", "Accepted audit records that could not be written by shutdown.", func(s AuditStats) float64 { return float64(s.Lost) }),
+		counter("apiguard_audit_rotations_total", "Audit file rotations.", func(s AuditStats) float64 { return float64(s.Rots) }),
+	)
 }
 
 func (rm *RouteMetrics) counter(status int) prometheus.Counter {
