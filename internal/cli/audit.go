@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/apiguard/apiguard/internal/authn/apikey"
 	"io"
 	"io/fs"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/apiguard/apiguard/internal/audit"
+	"github.com/apiguard/apiguard/internal/authn/apikey"
 )
 
 // runAudit reads and checks audit files:
@@ -22,6 +22,7 @@ import (
 //	audit verify [--prev HASH] [--all] FILE...
 //	audit tail [-n N] FILE
 //	audit query [--since D|RFC3339] [--until D|RFC3339] [--identity S] [--status N|Nxx] [--route R] [--type T] FILE...
+//	audit scopes -c CONFIG [--since 30d] [--json] [FILE...]
 //
 // verify exits 0 when the chain is intact ("ok: N records"), 1 when it
 // is not (the first bad line: "line 17: hash mismatch"); every
@@ -38,14 +39,14 @@ type auditCmd struct {
 	now            func() time.Time
 }
 
-const auditUsage = "usage: apiguard audit verify|tail|query ... FILE"
+const auditUsage = "usage: apiguard audit verify|tail|query|scopes ... FILE"
 
 func (a *auditCmd) run(args []string) int {
 	if len(args) == 0 {
 		fmt.Fprintln(a.stderr, "apiguard audit: "+auditUsage)
 		return exitUsage
 	}
-	sub := map[string]func([]string) int{"verify": a.verify, "tail": a.tail, "query": a.query}[args[0]]
+	sub := map[string]func([]string) int{"verify": a.verify, "tail": a.tail, "query": a.query, "scopes": a.scopes}[args[0]]
 	if sub == nil {
 		fmt.Fprintf(a.stderr, "apiguard audit: unknown subcommand %q (%s)\n", args[0], auditUsage)
 		return exitUsage

@@ -47,6 +47,16 @@ type keysCmd struct {
 var errBadConfig = errors.New("bad configuration")
 
 func openConfigStore(path string) (store.Store, error) {
+	cfg, err := loadConfigLine(path)
+	if err != nil {
+		return nil, err
+	}
+	return backend.Open(cfg.StoreDSN())
+}
+
+// loadConfigLine loads a configuration for a command that needs it
+// valid; its error (wrapping errBadConfig) is one line.
+func loadConfigLine(path string) (*config.Config, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%w: cannot read %s: %v", errBadConfig, path, errors.Unwrap(err))
 	}
@@ -59,7 +69,7 @@ func openConfigStore(path string) (store.Store, error) {
 	case err != nil:
 		return nil, fmt.Errorf("%w: %v", errBadConfig, err)
 	}
-	return backend.Open(cfg.StoreDSN())
+	return cfg, nil
 }
 
 const keysUsage = "usage: apiguard keys create|list|revoke|rotate|rekey -c FILE ..."
