@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -257,6 +258,9 @@ func (w *Writer) flush() error {
 		if err := w.write(p.buf[from:p.ends[k-1]], p.items[p.done].rec.Time); err != nil {
 			return err
 		}
+		for _, s := range w.opts.Sinks {
+			s.Ship(p.buf[from:p.ends[k-1]])
+		}
 		w.stats.written.Add(uint64(k - p.done))
 		p.done = k
 		h := p.hashes[k-1]
@@ -398,6 +402,13 @@ func (w *Writer) shutdown() {
 			errs = append(errs, fmt.Errorf("audit: close: %w", err))
 		}
 		w.f = nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, s := range w.opts.Sinks {
+		if err := s.Close(ctx); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	w.closeErr = errors.Join(errs...)
 }

@@ -72,6 +72,9 @@ type Options struct {
 	MaxAge time.Duration
 	// MaxBatch bounds the records written by one write(2) (default 1024).
 	MaxBatch int
+	// Sinks receive a copy of every batch once it is in the file
+	// (stdout, a SIEM). They never block the writer; Close closes them.
+	Sinks []Sink
 	// Logger receives the writer's reports (torn tail repaired, write
 	// errors, rotations). Nil discards them.
 	Logger *slog.Logger

@@ -51,10 +51,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "apiguard serve: %s: %s\n", *path, firstLine(err))
 		return exitUsage
 	}
-	return serveConfig(ctx, log, cfg, *path, stderr)
+	return serveConfig(ctx, log, cfg, *path, stdout, stderr)
 }
 
-func serveConfig(ctx context.Context, log *slog.Logger, cfg *config.Config, path string, stderr io.Writer) int {
+func serveConfig(ctx context.Context, log *slog.Logger, cfg *config.Config, path string, stdout, stderr io.Writer) int {
 	st, err := openStore(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "apiguard serve: store: %v\n", err)
@@ -63,12 +63,9 @@ func serveConfig(ctx context.Context, log *slog.Logger, cfg *config.Config, path
 	if st != nil {
 		defer st.Close()
 	}
-	aw, err := audit.Open(audit.Options{File: cfg.Audit.File, Redact: cfg.Audit.Redact, Logger: log,
-		Sync: audit.SyncPolicy(cfg.Audit.Sync), SyncInterval: time.Duration(cfg.Audit.SyncInterval),
-		MaxSize: cfg.Audit.MaxSize.Bytes(), MaxAge: time.Duration(cfg.Audit.MaxAge),
-		QueueSize: cfg.Audit.QueueSize, BlockTimeout: blockTimeout(cfg.Audit.BlockTimeout)})
+	aw, err := openAudit(cfg, log, stdout)
 	if err != nil {
-		fmt.Fprintf(stderr, "apiguard serve: audit.file: %v\n", err)
+		fmt.Fprintf(stderr, "apiguard serve: %v\n", err)
 		return exitUsage
 	}
 	defer aw.Close()
@@ -159,13 +156,4 @@ func firstLine(err error) string {
 		return first
 	}
 	return fmt.Sprintf("%s (and %d more; run apiguard check)", first, strings.Count(rest, "\n")+1)
-}
-
-// blockTimeout maps audit.block_timeout to audit.Options: 0 in the
-// configuration means "do not wait", which the writer spells negative.
-func blockTimeout(d config.Duration) time.Duration {
-	if d == 0 {
-		return -1
-	}
-	return time.Duration(d)
 }

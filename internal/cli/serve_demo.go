@@ -38,7 +38,7 @@ func serveDemo(ctx context.Context, log *slog.Logger, stdout, stderr io.Writer) 
 		return exitUsage
 	}
 	printDemo(stdout, s, key)
-	return serveConfig(ctx, log, cfg, "", stderr)
+	return serveConfig(ctx, log, cfg, "", stdout, stderr)
 }
 
 // loopback returns 127.0.0.1:port when that port is free, else a free

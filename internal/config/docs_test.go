@@ -49,6 +49,7 @@ func documentedPaths() []string {
 	blocks := map[reflect.Type]string{
 		reflect.TypeFor[Server]():        "server",
 		reflect.TypeFor[Introspection](): "identities.introspection",
+		reflect.TypeFor[AuditShip]():     "audit.ship",
 	}
 	for t, keys := range envSecretFields {
 		for k := range keys {

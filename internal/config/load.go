@@ -145,6 +145,9 @@ func (l *loader) resolvePaths() {
 	}
 	res(&c.Server.AdminTokenFile)
 	res(&c.Audit.File)
+	if sh := c.Audit.Ship; sh != nil {
+		res(&sh.TokenFile)
+	}
 	for i := range c.Identities.JWT {
 		res(&c.Identities.JWT[i].JWKSFile)
 	}
@@ -176,24 +179,35 @@ func resolve(dir, p string) string {
 func (l *loader) readSecrets() {
 	c := l.c
 	env := l.d.envSecrets
-	if v, ok := env["server.admin_token"]; ok {
-		if c.Server.AdminTokenFile != "" {
-			l.errs.add("server.admin_token", "set only one of admin_token and admin_token_file")
-		}
-		c.Server.AdminToken = Secret(v)
-	} else if c.Server.AdminTokenFile != "" {
-		c.Server.AdminToken = l.secretFile("server.admin_token_file", c.Server.AdminTokenFile)
-	}
+	c.Server.AdminToken = l.secretFrom(env, "server.admin_token", c.Server.AdminTokenFile)
 	if in := c.Identities.Introspection; in != nil {
-		if v, ok := env["identities.introspection.client_secret"]; ok {
-			if in.ClientSecretFile != "" {
-				l.errs.add("identities.introspection.client_secret", "set only one of client_secret and client_secret_file")
-			}
-			in.ClientSecret = Secret(v)
-		} else if in.ClientSecretFile != "" {
-			in.ClientSecret = l.secretFile("identities.introspection.client_secret_file", in.ClientSecretFile)
-		}
+		in.ClientSecret = l.secretFrom(env, "identities.introspection.client_secret", in.ClientSecretFile)
 	}
+	if sh := c.Audit.Ship; sh != nil {
+		sh.Token = l.secretFrom(env, "audit.ship.token", sh.TokenFile)
+	}
+}
+
+// secretFrom reads the secret at path ("x.token") from ${ENV} (x.token:
+// ${VAR}) or from its file (x.token_file), refusing both at once.
+func (l *loader) secretFrom(env map[string]string, path, file string) Secret {
+	if v, ok := env[path]; ok {
+		if file != "" {
+			l.errs.add(path, "set only one of %s and %s_file", lastSegment(path), lastSegment(path))
+		}
+		return Secret(v)
+	}
+	if file != "" {
+		return l.secretFile(path+"_file", file)
+	}
+	return ""
+}
+
+func lastSegment(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		return path[i+1:]
+	}
+	return path
 }
 
 func (l *loader) secretFile(path, file string) Secret {

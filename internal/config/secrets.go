@@ -48,6 +48,7 @@ func (s Secret) Reveal() string { return string(s) }
 var envSecretFields = map[reflect.Type]map[string]string{
 	reflect.TypeFor[Server]():        {"admin_token": "admin_token_file"},
 	reflect.TypeFor[Introspection](): {"client_secret": "client_secret_file"},
+	reflect.TypeFor[AuditShip]():     {"token": "token_file"},
 }
 
 // envSecret handles key in a mapping of type t when it is one of the

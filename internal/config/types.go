@@ -76,6 +76,19 @@ type Audit struct {
 	MaxAge       Duration `yaml:"max_age" json:"max_age"`             // rotate a file older than this; default 24h; 0 never
 	QueueSize    int      `yaml:"queue_size" json:"queue_size"`       // records waiting to be written; default 4096
 	BlockTimeout Duration `yaml:"block_timeout" json:"block_timeout"` // wait for room in a full queue before 503; default 100ms
+	// Extensions: copies of every record for shipping (the file stays the
+	// record of truth).
+	Stdout bool       `yaml:"stdout" json:"stdout"` // also write each record to stdout
+	Ship   *AuditShip `yaml:"ship" json:"ship"`     // also POST batches to a collector
+}
+
+// AuditShip sends copies of audit records to an HTTP collector (a SIEM)
+// as application/x-ndjson batches.
+type AuditShip struct {
+	URL       string `yaml:"url" json:"url"`               // https://, or http:// to a loopback address
+	TokenFile string `yaml:"token_file" json:"token_file"` // optional bearer token
+	// Token is read from TokenFile at load, or from ${ENV} (token: ${VAR}).
+	Token Secret `yaml:"-" json:"token"`
 }
 
 // Identities configures how requests prove who they are.

@@ -193,6 +193,32 @@ func (l *loader) validateAudit() {
 	if a.BlockTimeout < 0 || a.BlockTimeout > Duration(10*time.Second) {
 		l.errs.add("audit.block_timeout", "must be between 0s and 10s")
 	}
+	if sh := a.Ship; sh != nil {
+		l.validateCollectorURL("audit.ship.url", sh.URL)
+	}
+}
+
+// validateCollectorURL checks a URL the gateway sends sensitive data to
+// (audit records, alerts): https://, or http:// only to a loopback
+// address, with no credentials in it.
+func (l *loader) validateCollectorURL(path, raw string) {
+	if raw == "" {
+		l.errs.add(path, "required")
+		return
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "":
+		l.errs.add(path, "must be an absolute http(s) URL")
+	case u.User != nil:
+		l.errs.add(path, "must not contain credentials (use a token file)")
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopbackURL(u):
+	case u.Scheme == "http":
+		l.errs.add(path, "must be https:// (plain http:// only to a loopback address)")
+	default:
+		l.errs.add(path, "must be an http(s) URL")
+	}
 }
 
 // jwtAlgorithms are the asymmetric algorithms a JWT issuer may use.

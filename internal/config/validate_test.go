@@ -56,6 +56,10 @@ var validationCases = []struct{ name, src, want string }{
 	{"audit max size tiny", head + route("") + `audit: {max_size: 1KiB}`, "audit.max_size: must be 0 (never rotate by size) or at least 64KiB"},
 	{"audit max age tiny", head + route("") + `audit: {max_age: 1s}`, "audit.max_age: must be 0 (never rotate by age) or at least 1m"},
 	{"audit queue size", head + route("") + `audit: {queue_size: 0}`, "audit.queue_size: must be between 1 and 1048576"},
+	{"audit ship no url", head + route("") + `audit: {ship: {}}`, "audit.ship.url: required"},
+	{"audit ship plain http", head + route("") + `audit: {ship: {url: "http://siem.example.test/in"}}`, "audit.ship.url: must be https:// (plain http:// only to a loopback address)"},
+	{"audit ship credentials", head + route("") + `audit: {ship: {url: "https://u:p@siem.example.test/in"}}`, "audit.ship.url: must not contain credentials (use a token file)"},
+	{"audit ship token inline", head + route("") + `audit: {ship: {url: "https://siem.example.test/in", token: abc}}`, "audit.ship.token: inline secrets are not allowed; use token_file or ${ENV}"},
 	{"audit block timeout", head + route("") + `audit: {block_timeout: 1m}`, "audit.block_timeout: must be between 0s and 10s"},
 	// jwt
 	{"jwt issuer", strings.Replace(jwtIssuer(""), `issuer: "https://idp/", `, "", 1), "identities.jwt[0].issuer: required"},
