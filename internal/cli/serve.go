@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/apiguard/apiguard/internal/audit"
 	"github.com/apiguard/apiguard/internal/config"
 	"github.com/apiguard/apiguard/internal/gateway"
 	rlredis "github.com/apiguard/apiguard/internal/ratelimit/redis"
