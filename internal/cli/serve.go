@@ -18,6 +18,7 @@ import (
 	"github.com/apiguard/apiguard/internal/store"
 	"github.com/apiguard/apiguard/internal/store/backend"
 	"github.com/apiguard/apiguard/internal/telemetry"
+	"github.com/apiguard/apiguard/internal/tracing"
 )
 
 // runServe runs the gateway until SIGTERM/SIGINT, reloading on SIGHUP and
@@ -69,6 +70,15 @@ func serveConfig(ctx context.Context, log *slog.Logger, cfg *config.Config, path
 	}
 	defer aw.Close()
 	deps := gateway.Deps{Logger: log, Store: st, Audit: aw}
+	if tc := cfg.Tracing; tc != nil {
+		tr, err := tracing.New(tracing.Options{Endpoint: tc.OTLPEndpoint, SampleRatio: tc.SampleRatio, ServiceName: tc.ServiceName})
+		if err != nil {
+			fmt.Fprintf(stderr, "apiguard serve: tracing: %v\n", err)
+			return exitUsage
+		}
+		defer shutdownTracer(log, tr)
+		deps.Tracer = tr
+	}
 	if strings.HasPrefix(cfg.Store, "redis://") || strings.HasPrefix(cfg.Store, "rediss://") {
 		client, err := rlredis.NewClient(cfg.StoreDSN())
 		if err != nil {
@@ -155,4 +165,13 @@ func firstLine(err error) string {
 		return first
 	}
 	return fmt.Sprintf("%s (and %d more; run apiguard check)", first, strings.Count(rest, "\n")+1)
+}
+
+// shutdownTracer exports the spans still buffered, for at most 5 s.
+func shutdownTracer(log *slog.Logger, tr *tracing.Tracer) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := tr.Shutdown(ctx); err != nil {
+		log.Warn("tracing: spans not exported at shutdown", "error", err.Error())
+	}
 }

@@ -298,3 +298,26 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("a directory must be a plain error, got %v", err)
 	}
 }
+
+func TestNumbersDecodeFromIntegersDecimalsAndEnv(t *testing.T) {
+	for src, want := range map[string]float64{
+		`tracing: {otlp_endpoint: "http://127.0.0.1:4318", sample_ratio: 1}`:          1,
+		`tracing: {otlp_endpoint: "http://127.0.0.1:4318", sample_ratio: 0.25}`:       0.25,
+		`tracing: {otlp_endpoint: "http://127.0.0.1:4318", sample_ratio: "${RATIO}"}`: 0.5,
+		`tracing: {otlp_endpoint: "http://127.0.0.1:4318"}`:                           DefaultTraceSampleRatio,
+	} {
+		c, err := parseEnv(t, minimal+src+"\n", map[string]string{"RATIO": "0.5"})
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if c.Tracing.SampleRatio != want {
+			t.Errorf("%s: %v, want %v", src, c.Tracing.SampleRatio, want)
+		}
+	}
+	for _, v := range []string{`"abc"`, `.inf`, `[1]`} {
+		_, err := parseEnv(t, minimal+`tracing: {otlp_endpoint: "http://127.0.0.1:4318", sample_ratio: `+v+"}\n", nil)
+		if lines := fieldErrors(t, err); !strings.HasPrefix(lines[0], "tracing.sample_ratio: must be a number") {
+			t.Errorf("%s: %q", v, lines)
+		}
+	}
+}

@@ -32,6 +32,8 @@ import (
 //	audit.max_age                         24h
 //	audit.queue_size                      4096
 //	audit.block_timeout                   100ms
+//	tracing.sample_ratio                  0.1
+//	tracing.service_name                  apiguard
 //	identities.api_key.header             X-API-Key
 //	identities.jwt[].max_ttl              1h
 //	identities.jwt[].leeway               30s
@@ -61,6 +63,7 @@ const (
 	DefaultStore              = "sqlite:data/apiguard.db"
 	DefaultAuditFile          = "data/audit.jsonl"
 	DefaultAuditSync          = "interval"
+	DefaultTraceSampleRatio   = 0.1
 	DefaultAuditSyncInterval  = Duration(time.Second)
 	DefaultAuditMaxSize       = Size(100 << 20)
 	DefaultAuditMaxAge        = Duration(24 * time.Hour)
@@ -138,6 +141,14 @@ func applyDefaults(c *Config, set func(string) bool) {
 	}
 	if !set("audit.redact") {
 		c.Audit.Redact = DefaultRedact()
+	}
+	if tr := c.Tracing; tr != nil {
+		if !set("tracing.sample_ratio") {
+			tr.SampleRatio = DefaultTraceSampleRatio
+		}
+		if !set("tracing.service_name") {
+			tr.ServiceName = "apiguard"
+		}
 	}
 	a := &c.Audit
 	if !set("audit.sync") {

@@ -103,6 +103,7 @@ func (l *loader) run() {
 	l.validateServer()
 	l.validateStore()
 	l.validateAudit()
+	l.validateTracing()
 	l.validateIdentities()
 	l.validateUpstreams()
 	l.validatePolicy(&c.Defaults, "defaults")

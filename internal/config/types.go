@@ -15,6 +15,7 @@ type Config struct {
 	Upstreams  map[string]Upstream `yaml:"upstreams" json:"upstreams"`
 	Defaults   Policy              `yaml:"defaults" json:"defaults"`
 	Routes     []Route             `yaml:"routes" json:"routes"`
+	Tracing    *Tracing            `yaml:"tracing" json:"tracing"` // extension; nil: off
 
 	// Dir is the directory of the configuration file; relative paths are
 	// resolved against it at load.
@@ -80,6 +81,14 @@ type Audit struct {
 	// record of truth).
 	Stdout bool       `yaml:"stdout" json:"stdout"` // also write each record to stdout
 	Ship   *AuditShip `yaml:"ship" json:"ship"`     // also POST batches to a collector
+}
+
+// Tracing exports one OpenTelemetry span per request over OTLP/HTTP
+// (extension).
+type Tracing struct {
+	OTLPEndpoint string  `yaml:"otlp_endpoint" json:"otlp_endpoint"` // e.g. http://127.0.0.1:4318
+	SampleRatio  float64 `yaml:"sample_ratio" json:"sample_ratio"`   // default 0.1; traces the client sampled are followed
+	ServiceName  string  `yaml:"service_name" json:"service_name"`   // default apiguard
 }
 
 // AuditShip sends copies of audit records to an HTTP collector (a SIEM)

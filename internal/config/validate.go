@@ -198,6 +198,20 @@ func (l *loader) validateAudit() {
 	}
 }
 
+func (l *loader) validateTracing() {
+	tr := l.c.Tracing
+	if tr == nil {
+		return
+	}
+	l.validateCollectorURL("tracing.otlp_endpoint", tr.OTLPEndpoint)
+	if tr.SampleRatio < 0 || tr.SampleRatio > 1 {
+		l.errs.add("tracing.sample_ratio", "must be between 0 and 1")
+	}
+	if strings.TrimSpace(tr.ServiceName) == "" {
+		l.errs.add("tracing.service_name", "must not be empty")
+	}
+}
+
 // validateCollectorURL checks a URL the gateway sends sensitive data to
 // (audit records, alerts): https://, or http:// only to a loopback
 // address, with no credentials in it.

@@ -60,6 +60,9 @@ var validationCases = []struct{ name, src, want string }{
 	{"audit ship plain http", head + route("") + `audit: {ship: {url: "http://siem.example.test/in"}}`, "audit.ship.url: must be https:// (plain http:// only to a loopback address)"},
 	{"audit ship credentials", head + route("") + `audit: {ship: {url: "https://u:p@siem.example.test/in"}}`, "audit.ship.url: must not contain credentials (use a token file)"},
 	{"audit ship token inline", head + route("") + `audit: {ship: {url: "https://siem.example.test/in", token: abc}}`, "audit.ship.token: inline secrets are not allowed; use token_file or ${ENV}"},
+	{"tracing endpoint", head + route("") + `tracing: {sample_ratio: 0.5}`, "tracing.otlp_endpoint: required"},
+	{"tracing ratio", head + route("") + `tracing: {otlp_endpoint: "http://127.0.0.1:4318", sample_ratio: 2}`, "tracing.sample_ratio: must be between 0 and 1"},
+	{"tracing plain remote", head + route("") + `tracing: {otlp_endpoint: "http://otel.example.test:4318"}`, "tracing.otlp_endpoint: must be https:// (plain http:// only to a loopback address)"},
 	{"audit block timeout", head + route("") + `audit: {block_timeout: 1m}`, "audit.block_timeout: must be between 0s and 10s"},
 	// jwt
 	{"jwt issuer", strings.Replace(jwtIssuer(""), `issuer: "https://idp/", `, "", 1), "identities.jwt[0].issuer: required"},

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -128,6 +129,8 @@ func (d *decoder) walk(n ast.Node, t reflect.Type, path string) ast.Node {
 		return d.walkInt(n, path)
 	case reflect.Bool:
 		return d.walkBool(n, path)
+	case reflect.Float64:
+		return d.walkFloat(n, path)
 	}
 	return d.fail(n, path, "cannot decode into %s", t)
 }
@@ -244,6 +247,31 @@ func (d *decoder) walkString(n ast.Node, path string) ast.Node {
 		return &ast.StringNode{BaseNode: &ast.BaseNode{}, Token: tk, Value: tk.Value}
 	}
 	return d.fail(n, path, "must be a string, not %s", kindName(n))
+}
+
+// walkFloat accepts a finite number (integer or decimal), also from
+// ${ENV}.
+func (d *decoder) walkFloat(n ast.Node, path string) ast.Node {
+	switch x := n.(type) {
+	case *ast.IntegerNode, *ast.FloatNode:
+		return x
+	case *ast.StringNode:
+		if !d.expand(x, path) {
+			return null(n)
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(x.Value), 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return d.fail(n, path, "must be a number")
+		}
+		tk := *x.GetToken()
+		tk.Type, tk.Value = token.FloatType, strconv.FormatFloat(f, 'g', -1, 64)
+		fl := ast.Float(&tk)
+		d.paths[&tk] = path
+		return fl
+	case *ast.InfinityNode, *ast.NanNode:
+		return d.fail(n, path, "must be a number (finite)")
+	}
+	return d.fail(n, path, "must be a number, not %s", kindName(n))
 }
 
 func (d *decoder) walkInt(n ast.Node, path string) ast.Node {

@@ -10,6 +10,8 @@ import (
 	"github.com/apiguard/apiguard/internal/pipeline"
 	"github.com/apiguard/apiguard/internal/problem"
 	"github.com/apiguard/apiguard/internal/route"
+	"github.com/apiguard/apiguard/internal/tracing"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // exchangeState is everything one request carries through the gateway,
@@ -26,6 +28,8 @@ type exchangeState struct {
 	body        *countingBody
 	// upstreamStatus is the status the upstream answered (0: none).
 	upstreamStatus int
+	// span is the request's trace span; nil when tracing is off.
+	span trace.Span
 }
 
 type stateKey struct{}
@@ -42,6 +46,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := &exchangeState{plan: plan, gateway: g}
 	s.rec.ResponseWriter = w
 	s.x = pipeline.Exchange{In: r, Start: g.now(), RequestID: requestID(r), ClientIP: clientIP(r, plan.trusted)}
+	if tr := g.deps.Tracer; tr != nil {
+		ctx, span := tr.Start(r)
+		s.span, r = span, r.WithContext(ctx)
+		s.x.In = r
+	}
 	g.inflight.Add(1)
 	g.metrics.InFlight(1)
 	defer func() {
@@ -147,6 +156,13 @@ func (g *Gateway) finish(s *exchangeState) {
 	rm.Observe(status, d)
 	g.auditRequest(s, status, d)
 	p := s.problem
+	if s.span != nil {
+		code := ""
+		if p != nil {
+			code = p.Code
+		}
+		tracing.End(s.span, s.x.In.Method, s.x.Route, status, code)
+	}
 	if p == nil {
 		return
 	}

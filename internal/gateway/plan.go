@@ -25,6 +25,7 @@ import (
 	"github.com/apiguard/apiguard/internal/route"
 	"github.com/apiguard/apiguard/internal/store"
 	"github.com/apiguard/apiguard/internal/telemetry"
+	"github.com/apiguard/apiguard/internal/tracing"
 )
 
 // Plan is one compiled configuration: everything a request needs, built
@@ -99,6 +100,9 @@ type Deps struct {
 	Logger  *slog.Logger
 	Metrics *telemetry.Metrics
 	Now     func() time.Time
+	// Tracer records a span per request and propagates it upstream; nil
+	// (the default) turns tracing off at no cost.
+	Tracer *tracing.Tracer
 	// Store holds API keys, TOTP enrolments and revocations. It is opened
 	// once per process (its DSN cannot change on reload) and closed by the
 	// caller after Shutdown. Nil only where no plan needs it (check).

@@ -64,6 +64,9 @@ func (p *Plan) newReverseProxy(r *Route, d Deps) *httputil.ReverseProxy {
 func (p *Plan) rewrite(r *Route, pr *httputil.ProxyRequest) {
 	s := stateFrom(pr.In.Context())
 	out, target := pr.Out, r.upstream.Target
+	if s.span != nil {
+		s.gateway.deps.Tracer.Inject(pr.In.Context(), out.Header)
+	}
 	out.URL.Scheme, out.URL.Host = target.Scheme, target.Host
 	escaped := s.escapedPath
 	if r.stripPrefix != "" {
