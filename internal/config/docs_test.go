@@ -50,6 +50,7 @@ func documentedPaths() []string {
 		reflect.TypeFor[Server]():        "server",
 		reflect.TypeFor[Introspection](): "identities.introspection",
 		reflect.TypeFor[AuditShip]():     "audit.ship",
+		reflect.TypeFor[AlertsHook]():    "alerts.webhook",
 	}
 	for t, keys := range envSecretFields {
 		for k := range keys {

@@ -104,6 +104,7 @@ func (l *loader) run() {
 	l.validateStore()
 	l.validateAudit()
 	l.validateTracing()
+	l.validateAlerts()
 	l.validateIdentities()
 	l.validateUpstreams()
 	l.validatePolicy(&c.Defaults, "defaults")
@@ -149,6 +150,9 @@ func (l *loader) resolvePaths() {
 	if sh := c.Audit.Ship; sh != nil {
 		res(&sh.TokenFile)
 	}
+	if wh := c.Alerts.Webhook; wh != nil {
+		res(&wh.SecretFile)
+	}
 	for i := range c.Identities.JWT {
 		res(&c.Identities.JWT[i].JWKSFile)
 	}
@@ -186,6 +190,9 @@ func (l *loader) readSecrets() {
 	}
 	if sh := c.Audit.Ship; sh != nil {
 		sh.Token = l.secretFrom(env, "audit.ship.token", sh.TokenFile)
+	}
+	if wh := c.Alerts.Webhook; wh != nil {
+		wh.Secret = l.secretFrom(env, "alerts.webhook.secret", wh.SecretFile)
 	}
 }
 

@@ -49,6 +49,7 @@ var envSecretFields = map[reflect.Type]map[string]string{
 	reflect.TypeFor[Server]():        {"admin_token": "admin_token_file"},
 	reflect.TypeFor[Introspection](): {"client_secret": "client_secret_file"},
 	reflect.TypeFor[AuditShip]():     {"token": "token_file"},
+	reflect.TypeFor[AlertsHook]():    {"secret": "secret_file"},
 }
 
 // envSecret handles key in a mapping of type t when it is one of the

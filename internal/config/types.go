@@ -16,6 +16,7 @@ type Config struct {
 	Defaults   Policy              `yaml:"defaults" json:"defaults"`
 	Routes     []Route             `yaml:"routes" json:"routes"`
 	Tracing    *Tracing            `yaml:"tracing" json:"tracing"` // extension; nil: off
+	Alerts     Alerts              `yaml:"alerts" json:"alerts"`   // extension: anomaly detection
 
 	// Dir is the directory of the configuration file; relative paths are
 	// resolved against it at load.
@@ -81,6 +82,46 @@ type Audit struct {
 	// record of truth).
 	Stdout bool       `yaml:"stdout" json:"stdout"` // also write each record to stdout
 	Ship   *AuditShip `yaml:"ship" json:"ship"`     // also POST batches to a collector
+}
+
+// Alerts configures anomaly detection (extension; docs/anomaly.md).
+// Every detector is on with its default thresholds unless configured;
+// a zero field takes the detector's default.
+type Alerts struct {
+	AuthFailures       *AlertRule  `yaml:"auth_failures" json:"auth_failures"`
+	CredentialStuffing *AlertRule  `yaml:"credential_stuffing" json:"credential_stuffing"`
+	Enumeration        *AlertRule  `yaml:"enumeration" json:"enumeration"`
+	TrafficSpike       *SpikeRule  `yaml:"traffic_spike" json:"traffic_spike"`
+	InjectionRepeat    *AlertRule  `yaml:"injection_repeat" json:"injection_repeat"`
+	AlertRate          int         `yaml:"alert_rate" json:"alert_rate"`   // alerts per second past the global limit; default 10
+	AlertBurst         int         `yaml:"alert_burst" json:"alert_burst"` // default 20
+	Webhook            *AlertsHook `yaml:"webhook" json:"webhook"`
+}
+
+// AlertRule configures one detector.
+type AlertRule struct {
+	Enabled   *bool    `yaml:"enabled" json:"enabled"` // default true
+	Threshold int      `yaml:"threshold" json:"threshold"`
+	Window    Duration `yaml:"window" json:"window"`
+	Cooldown  Duration `yaml:"cooldown" json:"cooldown"`
+	Action    string   `yaml:"action" json:"action"` // alert (default) | block
+	BlockFor  Duration `yaml:"block_for" json:"block_for"`
+}
+
+// SpikeRule configures traffic_spike: an AlertRule plus its baseline.
+type SpikeRule struct {
+	AlertRule `yaml:",inline" json:",inline"`
+	Factor    float64  `yaml:"factor" json:"factor"`
+	Baseline  Duration `yaml:"baseline" json:"baseline"`
+	WarmUp    Duration `yaml:"warm_up" json:"warm_up"`
+}
+
+// AlertsHook posts alerts, HMAC-SHA256 signed, to a receiver.
+type AlertsHook struct {
+	URL        string `yaml:"url" json:"url"`                 // https://, or http:// to a loopback address
+	SecretFile string `yaml:"secret_file" json:"secret_file"` // HMAC key, at least 32 bytes
+	// Secret is read from SecretFile, or from ${ENV} (secret: ${VAR}).
+	Secret Secret `yaml:"-" json:"secret"`
 }
 
 // Tracing exports one OpenTelemetry span per request over OTLP/HTTP

@@ -212,6 +212,48 @@ func (l *loader) validateTracing() {
 	}
 }
 
+// validateAlerts checks what the configuration alone can: actions,
+// signs and the webhook. The detectors' bounds are checked when the
+// plan is compiled (anomaly.Config.Validate), with these field paths.
+func (l *loader) validateAlerts() {
+	a := &l.c.Alerts
+	rule := func(name string, r *AlertRule) {
+		if r == nil {
+			return
+		}
+		p := "alerts." + name
+		switch r.Action {
+		case "", "alert", "block":
+		default:
+			l.errs.add(p+".action", "must be alert or block")
+		}
+		if r.Threshold < 0 {
+			l.errs.add(p+".threshold", "must not be negative")
+		}
+	}
+	rule("auth_failures", a.AuthFailures)
+	rule("credential_stuffing", a.CredentialStuffing)
+	rule("enumeration", a.Enumeration)
+	rule("injection_repeat", a.InjectionRepeat)
+	if s := a.TrafficSpike; s != nil {
+		rule("traffic_spike", &s.AlertRule)
+		if s.Factor < 0 {
+			l.errs.add("alerts.traffic_spike.factor", "must not be negative")
+		}
+	}
+	if a.AlertRate < 0 || a.AlertBurst < 0 {
+		l.errs.add("alerts", "alert_rate and alert_burst must not be negative")
+	}
+	if wh := a.Webhook; wh != nil {
+		l.validateCollectorURL("alerts.webhook.url", wh.URL)
+		if wh.SecretFile == "" && wh.Secret == "" {
+			l.errs.add("alerts.webhook.secret_file", "required: the HMAC key that signs the alerts")
+		} else if n := len(wh.Secret.Reveal()); n > 0 && n < 32 {
+			l.errs.add("alerts.webhook.secret_file", "the HMAC key must be at least 32 bytes")
+		}
+	}
+}
+
 // validateCollectorURL checks a URL the gateway sends sensitive data to
 // (audit records, alerts): https://, or http:// only to a loopback
 // address, with no credentials in it.

@@ -63,6 +63,11 @@ var validationCases = []struct{ name, src, want string }{
 	{"tracing endpoint", head + route("") + `tracing: {sample_ratio: 0.5}`, "tracing.otlp_endpoint: required"},
 	{"tracing ratio", head + route("") + `tracing: {otlp_endpoint: "http://127.0.0.1:4318", sample_ratio: 2}`, "tracing.sample_ratio: must be between 0 and 1"},
 	{"tracing plain remote", head + route("") + `tracing: {otlp_endpoint: "http://otel.example.test:4318"}`, "tracing.otlp_endpoint: must be https:// (plain http:// only to a loopback address)"},
+	{"alerts action", head + route("") + `alerts: {auth_failures: {action: ban}}`, "alerts.auth_failures.action: must be alert or block"},
+	{"alerts negative window", head + route("") + `alerts: {enumeration: {window: -1s}}`, `alerts.enumeration.window: "-1s": must not be negative`},
+	{"alerts webhook secret", head + route("") + `alerts: {webhook: {url: "https://hooks.example.test/a"}}`, "alerts.webhook.secret_file: required: the HMAC key that signs the alerts"},
+	{"alerts webhook http", head + route("") + `alerts: {webhook: {url: "http://hooks.example.test/a", secret: "${HOOK}"}}`, "alerts.webhook.url: must be https:// (plain http:// only to a loopback address)"},
+	{"alerts unknown detector", head + route("") + `alerts: {port_scan: {}}`, "alerts.port_scan: unknown field"},
 	{"audit block timeout", head + route("") + `audit: {block_timeout: 1m}`, "audit.block_timeout: must be between 0s and 10s"},
 	// jwt
 	{"jwt issuer", strings.Replace(jwtIssuer(""), `issuer: "https://idp/", `, "", 1), "identities.jwt[0].issuer: required"},
