@@ -24,6 +24,7 @@ var commands = map[string]command{
 	"version": runVersion,
 	"keys":    runKeys,
 	"audit":   runAudit,
+	"scan":    runScan,
 }
 
 // Exit codes.

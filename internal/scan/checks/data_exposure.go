@@ -1,0 +1,104 @@
+package checks
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/apiguard/apiguard/internal/scan"
+)
+
+// dataExposure reports responses that carry card numbers (Luhn-valid),
+// SSNs, password hashes, private keys or credentials. It reads the
+// baseline responses and sends nothing.
+type dataExposure struct{}
+
+var dataExposureMeta = scan.Meta{
+	ID: "data.exposure", Severity: scan.High, OWASP: "API3:2023",
+	Title:       "Responses expose sensitive data",
+	Remediation: "Return only the fields a client needs (never password hashes, keys or full card numbers); in apiguard, response.mask: [pan, ssn, secrets] redacts card numbers, SSNs and credentials in responses.",
+}
+
+type detector struct {
+	what string
+	re   *regexp.Regexp
+	ok   func(m []string) bool
+}
+
+var detectors = []detector{
+	{"card number", regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`), func(m []string) bool { return isPAN(m[0]) }},
+	{"social security number", regexp.MustCompile(`\b(\d{3})-(\d{2})-(\d{4})\b`), func(m []string) bool {
+		return m[1] != "000" && m[1] != "666" && m[1][0] != '9' && m[2] != "00" && m[3] != "0000"
+	}},
+	{"password hash", regexp.MustCompile(`\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}|\$argon2(?:id|i|d)\$|\$[56]\$[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43,}|\bpbkdf2_sha256\$`), nil},
+	{"password field", regexp.MustCompile(`(?i)"(password|passwd|password_hash|passwordhash|pwd|pass_hash)"\s*:\s*"([^"]{3,})"`), nil},
+	{"private key", regexp.MustCompile(`-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----`), nil},
+	{"credential", regexp.MustCompile(`\b(?:AKIA[0-9A-Z]{16}|sk_live_[0-9a-zA-Z]{16,}|ghp_[0-9A-Za-z]{36}|xox[bpar]-[0-9A-Za-z-]{10,}|agk_[0-9A-Za-z]{32}[0-9A-Za-z]{6}|AIza[0-9A-Za-z_-]{35})\b`), nil},
+	{"secret field", regexp.MustCompile(`(?i)"(api_?key|apikey|secret|client_secret|secret_key|access_key|private_key|aws_secret_access_key)"\s*:\s*"([^"]{6,})"`), nil},
+}
+
+// isPAN reports a 13-19 digit, Luhn-valid number with a card network
+// prefix.
+func isPAN(s string) bool {
+	d := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+	if len(d) < 13 || len(d) > 19 {
+		return false
+	}
+	iin := false
+	for _, p := range []string{"4", "51", "52", "53", "54", "55", "22", "23", "24", "25", "26", "27", "34", "37", "6011", "65", "644", "645", "646", "647", "648", "649", "35", "36", "38", "30"} {
+		iin = iin || strings.HasPrefix(d, p)
+	}
+	return iin && luhn(d)
+}
+
+func luhn(d string) bool {
+	sum := 0
+	double := false
+	for i := len(d) - 1; i >= 0; i-- {
+		n := int(d[i] - '0')
+		if double {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// sensitive returns what kind of sensitive data body holds and the match.
+func sensitive(body string) (what, match string) {
+	for _, d := range detectors {
+		for _, m := range d.re.FindAllStringSubmatch(body, 20) {
+			if d.ok == nil || d.ok(m) {
+				return d.what, m[0]
+			}
+		}
+	}
+	return "", ""
+}
+
+func (dataExposure) Info() scan.Meta { return dataExposureMeta }
+
+func (dataExposure) Estimate(*scan.Env) int { return 0 }
+
+func (dataExposure) Run(_ context.Context, env *scan.Env) []scan.Finding {
+	var out []scan.Finding
+	for _, op := range env.Target.Ops {
+		x := env.Baseline(op)
+		if !x.OK() || len(x.Body) == 0 {
+			continue
+		}
+		if what, m := sensitive(string(x.Body)); what != "" {
+			out = append(out, dataExposureMeta.Finding(op.Method, opPath(op), "response carries a "+what+":\n"+x.Evidence(m)))
+		}
+	}
+	return out
+}
