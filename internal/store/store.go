@@ -31,6 +31,8 @@ type Store interface {
 	Keys() Keys
 	// TOTP reads enrolments and records used steps.
 	TOTP() TOTP
+	// Blocks stores the IP and identity blocks every replica honours.
+	Blocks() Blocks
 	// Hasher is the keyed hash of API keys under the server secret.
 	Hasher() *Hasher
 	// Revision is a counter that changes whenever a change that can

@@ -57,6 +57,27 @@ var migrations = []migration{
 		`ALTER TABLE api_keys ADD COLUMN quota_limit INTEGER CHECK (quota_limit > 0)`,
 		`ALTER TABLE api_keys ADD COLUMN quota_per TEXT CHECK (quota_per IN ('day', 'month'))`,
 	}},
+	// IP and identity blocks (store.Blocks), with their own revision
+	// counter so a block does not invalidate authentication caches. The
+	// counter starts at a random value: a database recreated under a
+	// running gateway does not repeat a revision it has seen.
+	{3, "blocks", []string{
+		`CREATE TABLE blocks (
+			kind     TEXT NOT NULL CHECK (kind IN ('ip', 'identity')),
+			value    TEXT NOT NULL,
+			detector TEXT NOT NULL,
+			reason   TEXT NOT NULL,
+			created  INTEGER NOT NULL,
+			until    INTEGER NOT NULL,
+			PRIMARY KEY (kind, value)
+		) STRICT`,
+		`CREATE INDEX blocks_until ON blocks (until)`,
+		`CREATE TABLE blocks_revision (
+			id INTEGER PRIMARY KEY CHECK (id = 1),
+			n  INTEGER NOT NULL
+		) STRICT`,
+		`INSERT INTO blocks_revision (id, n) VALUES (1, abs(random() % 1000000000000))`,
+	}},
 }
 
 const createVersionTable = `CREATE TABLE IF NOT EXISTS schema_version (
