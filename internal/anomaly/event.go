@@ -4,6 +4,8 @@ import (
 	"hash/maphash"
 	"net/netip"
 	"time"
+
+	"github.com/apiguard/apiguard/internal/problem"
 )
 
 // Problem codes the detectors read from Event.Code.
@@ -14,7 +16,7 @@ const (
 	// CodeClientBlocked is the code of a request refused because its IP
 	// or identity is blocked (Refusal). Observe ignores such events, so a
 	// blocked client cannot extend or re-trigger its own block.
-	CodeClientBlocked = "client-blocked"
+	CodeClientBlocked = problem.CodeClientBlocked
 )
 
 // keyIdentityPrefix is the Subject prefix of API-key principals

@@ -116,8 +116,11 @@ func serveConfig(ctx context.Context, log *slog.Logger, cfg *config.Config, path
 
 // openStore opens the configured store when an identity method needs it.
 // The store's DSN is fixed for the life of the process.
+// openStore opens the store when something needs it: API keys, or an
+// alert rule that blocks (blocks are shared by replicas through it).
+// Without either, no database file is created.
 func openStore(cfg *config.Config) (store.Store, error) {
-	if cfg.Identities.APIKey == nil {
+	if cfg.Identities.APIKey == nil && !cfg.Alerts.Blocks() {
 		return nil, nil
 	}
 	return backend.Open(cfg.StoreDSN())

@@ -98,6 +98,23 @@ type Alerts struct {
 	Webhook            *AlertsHook `yaml:"webhook" json:"webhook"`
 }
 
+// Blocks reports whether an enabled rule has action block.
+func (a *Alerts) Blocks() bool {
+	for _, r := range []*AlertRule{a.AuthFailures, a.CredentialStuffing, a.Enumeration, a.InjectionRepeat, spikeRule(a.TrafficSpike)} {
+		if r != nil && r.Action == "block" && (r.Enabled == nil || *r.Enabled) {
+			return true
+		}
+	}
+	return false
+}
+
+func spikeRule(s *SpikeRule) *AlertRule {
+	if s == nil {
+		return nil
+	}
+	return &s.AlertRule
+}
+
 // AlertRule configures one detector.
 type AlertRule struct {
 	Enabled   *bool    `yaml:"enabled" json:"enabled"` // default true

@@ -48,6 +48,10 @@ func (g *Gateway) adminHandler() http.Handler {
 	api.HandleFunc("POST /api/keys", g.withKeyStore(g.apiKeysCreate))
 	api.HandleFunc("POST /api/keys/{id}/revoke", g.withKeyStore(g.apiKeysRevoke))
 	api.HandleFunc("DELETE /api/keys/{id}", g.withKeyStore(g.apiKeysRevoke))
+	api.HandleFunc("GET /api/blocks", g.withBlocks(g.apiBlocksList))
+	api.HandleFunc("POST /api/blocks", g.withBlocks(g.apiBlocksAdd))
+	api.HandleFunc("DELETE /api/blocks/{kind}/{value...}", g.withBlocks(g.apiBlocksLift))
+	api.HandleFunc("GET /api/alerts", g.apiAlerts)
 	mux.Handle("/api/", g.requireAdminToken(api))
 	return mux
 }

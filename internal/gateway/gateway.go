@@ -32,6 +32,7 @@ type Gateway struct {
 	inflight atomic.Int64
 	reloadMu sync.Mutex
 	path     string // configuration file, for reloads ("" = none)
+	defense  *defense
 
 	api, redirect, admin *http.Server
 	// Addr holds the bound addresses once Start returns.
@@ -46,12 +47,21 @@ type Addrs struct{ API, Redirect, Admin string }
 func New(cfg *config.Config, path string, d Deps) (*Gateway, error) {
 	d = d.WithDefaults()
 	g := &Gateway{log: d.Logger, metrics: d.Metrics, deps: d, now: d.Now, path: path}
-	p, err := Compile(cfg, d)
+	ac, err := anomalyConfig(&cfg.Alerts)
+	if err != nil {
+		return nil, err
+	}
+	if g.defense, err = g.newDefense(cfg, ac); err != nil {
+		return nil, err
+	}
+	g.deps.Blocks = g.defense.blocks
+	p, err := Compile(cfg, g.deps)
 	if err != nil {
 		return nil, err
 	}
 	p.start(context.Background(), g.log)
 	g.plan.Store(p)
+	g.defense.start(g.log)
 	return g, nil
 }
 
@@ -151,6 +161,7 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		errs = append(errs, g.admin.Close())
 	}
 	g.plan.Load().Close()
+	g.defense.stop()
 	return errors.Join(errs...)
 }
 

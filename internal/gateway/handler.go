@@ -30,6 +30,8 @@ type exchangeState struct {
 	upstreamStatus int
 	// span is the request's trace span; nil when tracing is off.
 	span trace.Span
+	// params are the matched route's path parameters.
+	params route.Params
 }
 
 type stateKey struct{}
@@ -83,6 +85,12 @@ func (g *Gateway) handle(s *exchangeState, r *http.Request) {
 		g.deny(s, problem.HeaderTooLarge())
 		return
 	}
+	if bl := g.deps.Blocks; bl != nil {
+		if p := bl.Deny(s.x.ClientIP, ""); p != nil { // before anything else: a blocked IP learns nothing
+			g.deny(s, p)
+			return
+		}
+	}
 	res := s.plan.table.Lookup(r.Method, r.URL.EscapedPath())
 	switch res.Status {
 	case route.BadPath:
@@ -96,7 +104,7 @@ func (g *Gateway) handle(s *exchangeState, r *http.Request) {
 		return
 	}
 	rt := res.Value
-	s.route, s.x.Route, s.escapedPath = rt, rt.Name, res.EscapedPath
+	s.route, s.x.Route, s.escapedPath, s.params = rt, rt.Name, res.EscapedPath, res.Params
 	if !rt.sunset.IsZero() && !s.x.Start.Before(rt.sunset) {
 		g.deny(s, problem.New(http.StatusGone, problem.CodeSunset, "this API version has been retired"))
 		return
@@ -155,6 +163,7 @@ func (g *Gateway) finish(s *exchangeState) {
 	d := g.now().Sub(s.x.Start)
 	rm.Observe(status, d)
 	g.auditRequest(s, status, d)
+	g.observe(s, status)
 	p := s.problem
 	if s.span != nil {
 		code := ""

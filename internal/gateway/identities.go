@@ -113,7 +113,10 @@ func buildChain(i int, rc *config.Route, ids identitySet, d Deps) (pipeline.Chai
 		}
 		c.Limit = append(c.Limit, kq)
 	}
-	c.Authorize = []pipeline.Stage{authz.NewScopes(rc.Scopes)}
+	if d.Blocks != nil {
+		c.Authorize = append(c.Authorize, identityBlock{d.Blocks})
+	}
+	c.Authorize = append(c.Authorize, authz.NewScopes(rc.Scopes))
 	if rc.StepUp != nil {
 		var v authz.TOTPVerifier
 		if d.Store != nil {

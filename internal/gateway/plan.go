@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/apiguard/apiguard/internal/anomaly"
 	"io"
 	"log/slog"
 	"net/http"
@@ -46,9 +47,12 @@ type Plan struct {
 	// apiKeyHeader is never forwarded upstream.
 	apiKeyHeader string
 	unrouted     *telemetry.RouteMetrics
-	closers      []io.Closer
-	starters     []func(context.Context) error
-	ready        []func() bool
+	// anomaly is the detectors' configuration of this plan (the engine
+	// itself outlives plans).
+	anomaly  anomaly.Config
+	closers  []io.Closer
+	starters []func(context.Context) error
+	ready    []func() bool
 }
 
 // Route is a compiled route: its ready-built pipeline and proxy.
@@ -100,6 +104,9 @@ type Deps struct {
 	Logger  *slog.Logger
 	Metrics *telemetry.Metrics
 	Now     func() time.Time
+	// Blocks are the blocks in force (anomaly detectors, admin API); set
+	// by New when a store is open.
+	Blocks *anomaly.BlockList
 	// Tracer records a span per request and propagates it upstream; nil
 	// (the default) turns tracing off at no cost.
 	Tracer *tracing.Tracer
@@ -140,6 +147,9 @@ func Compile(cfg *config.Config, d Deps) (_ *Plan, err error) {
 		}
 	}()
 	if p.trusted, err = parsePrefixes(cfg.Server.TrustedProxies); err != nil {
+		return nil, err
+	}
+	if p.anomaly, err = anomalyConfig(&cfg.Alerts); err != nil {
 		return nil, err
 	}
 	if cfg.Server.TLS != nil {

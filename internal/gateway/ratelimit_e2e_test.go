@@ -61,6 +61,8 @@ func TestRateLimitSharedAcrossReplicas(t *testing.T) {
 		replicas = append(replicas, newEnvDeps(t, echo(), limitedYAML, shared))
 	}
 	var admitted, limited atomic.Int64
+	var otherMu sync.Mutex
+	var other []string
 	var wg sync.WaitGroup
 	for _, r := range replicas {
 		for w := 0; w < 3; w++ {
@@ -79,6 +81,10 @@ func TestRateLimitSharedAcrossReplicas(t *testing.T) {
 						admitted.Add(1)
 					case http.StatusTooManyRequests:
 						limited.Add(1)
+					default:
+						otherMu.Lock()
+						other = append(other, resp.Status+" "+resp.Header.Get("Content-Type"))
+						otherMu.Unlock()
 					}
 				}
 			}()
@@ -91,7 +97,7 @@ func TestRateLimitSharedAcrossReplicas(t *testing.T) {
 		t.Fatalf("admitted %d across replicas, limited %d", a, limited.Load())
 	}
 	if admitted.Load()+limited.Load() != 36 {
-		t.Fatalf("unexpected statuses: admitted %d limited %d", admitted.Load(), limited.Load())
+		t.Fatalf("unexpected statuses: admitted %d limited %d, others %v", admitted.Load(), limited.Load(), other)
 	}
 
 	// Redis down: the route fails closed with 503; back up: it recovers.

@@ -44,6 +44,10 @@ func (g *Gateway) swap(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	if err := g.defense.engine.Reconfigure(p.anomaly); err != nil {
+		p.Close()
+		return err
+	}
 	p.start(context.Background(), g.log)
 	g.plan.Store(p)
 	old.Close()

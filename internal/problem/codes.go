@@ -20,10 +20,13 @@ const (
 	CodeHeaderTooLarge   = "header-too-large"
 	CodeUnsupportedMedia = "unsupported-media-type"
 	CodeRateLimited      = "rate-limited"
-	CodeUpstreamError    = "upstream-error"
-	CodeUpstreamTimeout  = "upstream-timeout"
-	CodeUnavailable      = "unavailable"
-	CodeInternal         = "internal"
+	// CodeClientBlocked: the client IP or identity is blocked by an
+	// anomaly detector or an operator (403 with Retry-After; extension).
+	CodeClientBlocked   = "client-blocked"
+	CodeUpstreamError   = "upstream-error"
+	CodeUpstreamTimeout = "upstream-timeout"
+	CodeUnavailable     = "unavailable"
+	CodeInternal        = "internal"
 )
 
 // Realm is the realm of every WWW-Authenticate challenge.
