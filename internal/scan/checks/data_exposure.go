@@ -31,10 +31,21 @@ var detectors = []detector{
 		return m[1] != "000" && m[1] != "666" && m[1][0] != '9' && m[2] != "00" && m[3] != "0000"
 	}},
 	{"password hash", regexp.MustCompile(`\$2[aby]?\$\d\d\$[./A-Za-z0-9]{53}|\$argon2(?:id|i|d)\$|\$[56]\$[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43,}|\bpbkdf2_sha256\$`), nil},
-	{"password field", regexp.MustCompile(`(?i)"(password|passwd|password_hash|passwordhash|pwd|pass_hash)"\s*:\s*"([^"]{3,})"`), nil},
+	{"password field", regexp.MustCompile(`(?i)"(password|passwd|password_hash|passwordhash|pwd|pass_hash)"\s*:\s*"([^"]{3,})"`), unmaskedValue},
 	{"private key", regexp.MustCompile(`-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----`), nil},
 	{"credential", regexp.MustCompile(`\b(?:AKIA[0-9A-Z]{16}|sk_live_[0-9a-zA-Z]{16,}|ghp_[0-9A-Za-z]{36}|xox[bpar]-[0-9A-Za-z-]{10,}|agk_[0-9A-Za-z]{32}[0-9A-Za-z]{6}|AIza[0-9A-Za-z_-]{35})\b`), nil},
-	{"secret field", regexp.MustCompile(`(?i)"(api_?key|apikey|secret|client_secret|secret_key|access_key|private_key|aws_secret_access_key)"\s*:\s*"([^"]{6,})"`), nil},
+	{"secret field", regexp.MustCompile(`(?i)"(api_?key|apikey|secret|client_secret|secret_key|access_key|private_key|aws_secret_access_key)"\s*:\s*"([^"]{6,})"`), unmaskedValue},
+}
+
+// unmaskedValue reports a field value (m[2]) that is not already masked
+// by a gateway or the API itself ("[REDACTED]", "****", "****1111").
+func unmaskedValue(m []string) bool {
+	v := strings.TrimSpace(m[2])
+	if strings.EqualFold(v, "[REDACTED]") || strings.EqualFold(v, "REDACTED") || strings.EqualFold(v, "[FILTERED]") {
+		return false
+	}
+	stars := strings.TrimLeft(v, "*xX")
+	return len(stars) == len(v) || len(v)-len(stars) < 3 || len(stars) > 4
 }
 
 // isPAN reports a 13-19 digit, Luhn-valid number with a card network
