@@ -9,6 +9,7 @@ import (
 
 	"github.com/apiguard/apiguard/internal/pipeline"
 	"github.com/apiguard/apiguard/internal/problem"
+	"github.com/apiguard/apiguard/internal/ratelimit"
 	"github.com/apiguard/apiguard/internal/route"
 	"github.com/apiguard/apiguard/internal/tracing"
 	"go.opentelemetry.io/otel/trace"
@@ -144,8 +145,11 @@ func (g *Gateway) deny(s *exchangeState, err error) {
 	h := w.Header()
 	secureHeaders(h, s, false)
 	mergeHeaders(h, s.x.ResponseHeader)
-	if s.route != nil {
-		mergeHeaders(h, s.route.extraHeaders)
+	if rt := s.route; rt != nil {
+		mergeHeaders(h, rt.extraHeaders)
+		if rt.limit != nil && h[ratelimit.HeaderPolicy] == nil { // refused before the limit phase
+			h[ratelimit.HeaderPolicy] = rt.limit.PolicyHeader(s.x.Start)
+		}
 	}
 	s.problem = problem.Write(w, s.x.In, s.x.RequestID, err)
 }

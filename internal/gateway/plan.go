@@ -75,6 +75,9 @@ type Route struct {
 	// into the audit record and apiguard_version_requests_total.
 	version    string
 	deprecated bool
+	// limit is the route's rate-limit stage (nil: none), for the
+	// RateLimit-Policy of answers refused before the limit phase.
+	limit *ratelimit.Stage
 }
 
 // apiVersion is the first segment of a route path when it names a
@@ -214,6 +217,11 @@ func (p *Plan) compileRoute(i int, rc *config.Route, ids identitySet, d Deps) (*
 		return nil, err
 	}
 	r.Chain = chain
+	for _, st := range chain.Limit {
+		if ls, ok := st.(*ratelimit.Stage); ok && r.limit == nil {
+			r.limit = ls
+		}
+	}
 	if rc.Deprecation != nil {
 		r.extraHeaders, r.sunset = deprecationHeaders(rc.Deprecation)
 	}

@@ -7,6 +7,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/apiguard/apiguard/internal/authn/apikey"
 
 	rlredis "github.com/apiguard/apiguard/internal/ratelimit/redis"
 	"github.com/apiguard/apiguard/internal/testutil/redistest"
@@ -113,5 +116,27 @@ func TestRateLimitSharedAcrossReplicas(t *testing.T) {
 	resp, body = replicas[0].do("GET", "/limited", nil)
 	if resp.StatusCode != 429 && resp.StatusCode != 200 {
 		t.Fatalf("after redis restart: %d %s", resp.StatusCode, body)
+	}
+}
+
+// Every routed answer states the route's policy: a 401 (refused before
+// the limit phase, nothing counted) carries RateLimit-Policy but no
+// RateLimit; an admitted request carries both.
+func TestRateLimitPolicyOnAnswersRefusedBeforeTheLimit(t *testing.T) {
+	e := newEnv(t, echo(), func(y string) string {
+		return apiKeyYAML(y) + "  - {name: k-limited, methods: [GET], path: /k/limited, upstream: app, auth: [api_key], rate_limit: {rate: 5, per: 1m, burst: 2, key: identity}}\n"
+	})
+	resp, body := e.do("GET", "/k/limited", nil)
+	mustProblem(t, resp, body, 401, "unauthenticated")
+	if got := resp.Header.Get("RateLimit-Policy"); got != `"k-limited";q=5;w=60` {
+		t.Fatalf("401 RateLimit-Policy %q", got)
+	}
+	if got := resp.Header.Get("RateLimit"); got != "" {
+		t.Fatalf("401 carries RateLimit %q though nothing was counted", got)
+	}
+	key := e.issueKey(apikey.Spec{Name: "r", Scopes: []string{"orders:read"}}, time.Now()).Key.Plaintext()
+	resp, _ = e.do("GET", "/k/limited", nil, "X-API-Key", key)
+	if resp.StatusCode != 200 || resp.Header.Get("RateLimit-Policy") != `"k-limited";q=5;w=60` || !strings.HasPrefix(resp.Header.Get("RateLimit"), `"k-limited";r=1;t=`) {
+		t.Fatalf("admitted: %d policy %q limit %q", resp.StatusCode, resp.Header.Get("RateLimit-Policy"), resp.Header.Get("RateLimit"))
 	}
 }

@@ -47,6 +47,17 @@ type quotaPart struct {
 	cur    atomic.Pointer[quotaWindow]
 }
 
+// PolicyHeader is the route's RateLimit-Policy value at now: what the
+// gateway also sends on answers refused before the limit phase (401,
+// 403), which carry no RateLimit member as nothing was counted. The
+// slice is shared: do not modify it.
+func (s *Stage) PolicyHeader(now time.Time) []string {
+	if s.quota != nil {
+		return s.quota.window(now).policy
+	}
+	return s.policy
+}
+
 // quotaWindow caches the current window and the RateLimit-Policy value
 // that names its length (a month's w changes every month).
 type quotaWindow struct {
