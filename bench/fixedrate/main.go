@@ -11,9 +11,17 @@
 // "service time" is printed too, for comparison.
 //
 //	go run ./bench/fixedrate -url http://127.0.0.1:9001/v1/orders -rate 1000 -conns 16 -duration 10s
+//
+// Every request is the same unless asked otherwise: -method and -body-file
+// set the method and body, -H adds a header (repeatable); -urls-file takes
+// the URLs from a file (one per line, used in turn), and -vary-header NAME
+// with -vary-file FILE sets that header to the file's lines in turn (e.g.
+// a different API key per request).
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -26,7 +34,9 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,12 +63,58 @@ func main() {
 	timeout := flag.Duration("timeout", 5*time.Second, "per-request timeout")
 	insecure := flag.Bool("insecure", false, "skip TLS certificate verification (self-signed benchmark certificates)")
 	format := flag.String("format", "text", "output: text, or kv (one line of key=value for scripts)")
+	method := flag.String("method", http.MethodGet, "request method")
+	bodyFile := flag.String("body-file", "", "send this file as the request body")
+	var headers headerFlags
+	flag.Var(&headers, "H", "add a request header 'Name: value' (repeatable)")
+	urlsFile := flag.String("urls-file", "", "take the URLs from this file, one per line, in turn (instead of -url)")
+	varyHeader := flag.String("vary-header", "", "set this header to the lines of -vary-file in turn")
+	varyFile := flag.String("vary-file", "", "values for -vary-header, one per line")
 	flag.Parse()
 
-	u, err := url.Parse(*target)
+	var urls []string
+	if *urlsFile != "" {
+		var err error
+		if urls, err = readLines(*urlsFile); err != nil {
+			usagef("-urls-file: %v", err)
+		}
+		if *target == "" {
+			*target = urls[0]
+		}
+	}
+	var varyValues []string
+	if (*varyHeader == "") != (*varyFile == "") {
+		usagef("-vary-header and -vary-file go together")
+	}
+	if *varyFile != "" {
+		var err error
+		if varyValues, err = readLines(*varyFile); err != nil {
+			usagef("-vary-file: %v", err)
+		}
+	}
+	var body []byte
+	if *bodyFile != "" {
+		var err error
+		if body, err = os.ReadFile(*bodyFile); err != nil {
+			usagef("-body-file: %v", err)
+		}
+	}
+	for _, t := range append([]string{*target}, urls...) {
+		if u, err := url.Parse(t); t == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			usagef("-url (and each line of -urls-file) must be an http:// or https:// URL")
+		}
+	}
+	if len(urls) == 0 {
+		urls = []string{*target}
+	}
+	spec := &reqSpec{method: strings.ToUpper(*method), body: body, header: http.Header{},
+		urls: urls, varyHeader: http.CanonicalHeaderKey(*varyHeader), varyValues: varyValues}
+	for _, h := range headers {
+		name, value, _ := strings.Cut(h, ":")
+		spec.header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+	}
+
 	switch {
-	case *target == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		usagef("-url must be an http:// or https:// URL")
 	case *rate <= 0 || math.IsInf(*rate, 0) || math.IsNaN(*rate):
 		usagef("-rate must be > 0")
 	case *conns < 1:
@@ -120,7 +176,7 @@ func main() {
 				if !ok {
 					return
 				}
-				r := do(ctx, client, *target, buf)
+				r := do(ctx, client, spec, buf)
 				r.lat = time.Since(j.at)
 				r.lag = r.sent.Sub(j.at)
 				if j.record {
@@ -162,11 +218,77 @@ func main() {
 	wg.Wait()
 	tr.CloseIdleConnections()
 
-	report(*format, *target, *rate, *conns, *duration, total, results)
+	report(*format, spec.method+" "+*target, *rate, *conns, *duration, total, results)
 }
 
-func do(ctx context.Context, c *http.Client, target string, buf []byte) result {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+// reqSpec describes the requests to send.
+type reqSpec struct {
+	method     string
+	body       []byte // nil: no body
+	header     http.Header
+	urls       []string // used in turn
+	varyHeader string   // "" or a header set to varyValues in turn
+	varyValues []string
+	n          atomic.Uint64
+}
+
+func (s *reqSpec) newRequest(ctx context.Context) (*http.Request, error) {
+	i := s.n.Add(1) - 1
+	var body io.Reader
+	if s.body != nil {
+		body = bytes.NewReader(s.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, s.method, s.urls[i%uint64(len(s.urls))], body)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range s.header {
+		req.Header[k] = v
+	}
+	if s.varyHeader != "" {
+		req.Header.Set(s.varyHeader, s.varyValues[i%uint64(len(s.varyValues))])
+	}
+	return req, nil
+}
+
+// headerFlags collects repeated -H flags.
+type headerFlags []string
+
+func (h *headerFlags) String() string { return strings.Join(*h, ", ") }
+func (h *headerFlags) Set(v string) error {
+	if name, _, ok := strings.Cut(v, ":"); !ok || strings.TrimSpace(name) == "" {
+		return errors.New("want 'Name: value'")
+	}
+	*h = append(*h, v)
+	return nil
+}
+
+// readLines returns the non-empty lines of a file (at least one).
+func readLines(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" {
+			out = append(out, l)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no lines")
+	}
+	return out, nil
+}
+
+func do(ctx context.Context, c *http.Client, spec *reqSpec, buf []byte) result {
+	req, err := spec.newRequest(ctx)
 	t0 := time.Now()
 	if err != nil {
 		return result{sent: t0, errText: err.Error()}
@@ -231,7 +353,7 @@ func report(format, target string, rate float64, conns int, duration time.Durati
 		}
 		return
 	}
-	fmt.Printf("fixedrate: GET %s at %.0f req/s over <= %d connections for %s (open loop)\n", target, rate, conns, duration)
+	fmt.Printf("fixedrate: %s at %.0f req/s over <= %d connections for %s (open loop)\n", target, rate, conns, duration)
 	fmt.Printf("  requests: %d planned, %d answered 2xx, %d other status, %d errors, %d not sent; %.1f answered/s\n",
 		planned, ok, non2xx, errs, unsent, achieved)
 	if firstErr != "" {

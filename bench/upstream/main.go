@@ -4,19 +4,31 @@
 // so whatever a proxy in front of it adds is what the benchmark measures.
 //
 //	go run ./bench/upstream -addr 127.0.0.1:9001
+//
+// For the full-policy and growth rows it also answers:
+//
+//   - POST /v1/orders (and POST /v1/orders/{id}): reads and discards the
+//     request body, answers 201 with a fixed ~90-byte JSON body;
+//   - GET /v1/blob/{size}: a JSON body of exactly size bytes (1 to 16 MiB;
+//     a "data" string of lowercase letters, nothing a masking filter would
+//     touch), for response-size growth, built once per size and cached;
+//   - GET /v1/r/{n}: the orders body, for the growth mode's generated routes.
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -47,6 +59,10 @@ func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/orders", serve(ordersBody))
 	mux.HandleFunc("GET /v1/health", serve(healthBody))
+	mux.HandleFunc("POST /v1/orders", create)
+	mux.HandleFunc("POST /v1/orders/{id}", create)
+	mux.HandleFunc("GET /v1/blob/{size}", blob)
+	mux.HandleFunc("GET /v1/r/{n}", serve(ordersBody)) // the growth mode's generated routes
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -85,6 +101,69 @@ func serve(body []byte) http.HandlerFunc {
 		h["Content-Length"] = []string{length}
 		_, _ = w.Write(body)
 	}
+}
+
+// create drains the request body (a proxy must have sent all of it) and
+// answers 201 with a fixed body.
+func create(w http.ResponseWriter, r *http.Request) {
+	if _, err := io.Copy(io.Discard, r.Body); err != nil {
+		http.Error(w, "read body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = []string{createdLength}
+	w.WriteHeader(http.StatusCreated)
+	_, _ = w.Write(createdBody)
+}
+
+var (
+	createdBody   = []byte(`{"id":"ord_2001","status":"accepted","total":{"amount":4999,"currency":"EUR"},"items":2}` + "\n")
+	createdLength = strconv.Itoa(len(createdBody))
+
+	blobMu    sync.Mutex
+	blobCache = map[int][]byte{}
+)
+
+// blob answers a JSON document of exactly {size} bytes.
+func blob(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.PathValue("size"))
+	if err != nil || n < 1 || n > 16<<20 {
+		http.Error(w, "size: 1 to 16777216", http.StatusBadRequest)
+		return
+	}
+	blobMu.Lock()
+	b, ok := blobCache[n]
+	if !ok {
+		b = makeBlob(n)
+		blobCache[n] = b
+	}
+	blobMu.Unlock()
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	_, _ = w.Write(b)
+}
+
+// makeBlob builds {"data":"abcd..."} padded to n bytes (a smaller n gets
+// a run of spaces, still n bytes).
+func makeBlob(n int) []byte {
+	const head, tail = `{"data":"`, `"}`
+	if n < len(head)+len(tail) {
+		return bytes.Repeat([]byte(" "), n)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, head...)
+	for i := 0; len(b) < n-len(tail); i++ {
+		// words of 7 letters and a space: no digit runs (cards, SSNs),
+		// no long token-like strings
+		if i%8 == 7 {
+			b = append(b, ' ')
+		} else {
+			b = append(b, byte('a'+i%26))
+		}
+	}
+	return append(b, tail...)
 }
 
 func fatalf(format string, args ...any) {
