@@ -8,10 +8,7 @@ import (
 // notEnforced lists the features the configuration accepts but the gateway
 // does not enforce yet. Delete a name when its feature lands; Unenforced
 // then stops reporting it.
-var notEnforced = map[string]bool{
-	"openapi":             true,
-	"response_validation": true,
-}
+var notEnforced = map[string]bool{}
 
 // maxUnenforcedPaths bounds the paths listed for one feature.
 const maxUnenforcedPaths = 3

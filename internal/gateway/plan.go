@@ -47,6 +47,8 @@ type Plan struct {
 	// apiKeyHeader is never forwarded upstream.
 	apiKeyHeader string
 	unrouted     *telemetry.RouteMetrics
+	// specs are the OpenAPI documents the routes validate against.
+	specs specCache
 	// anomaly is the detectors' configuration of this plan (the engine
 	// itself outlives plans).
 	anomaly  anomaly.Config
@@ -142,7 +144,7 @@ func Compile(cfg *config.Config, d Deps) (_ *Plan, err error) {
 		maxBody: int64(cfg.Server.Limits.MaxBody), maxHeader: int64(cfg.Server.Limits.MaxHeader),
 		writeFor: durationOr(cfg.Server.Limits.WriteTimeout, 30*time.Second),
 		hsts:     cfg.Server.HSTSValue,
-		unrouted: d.Metrics.ForRoute(""),
+		unrouted: d.Metrics.ForRoute(""), specs: specCache{},
 	}
 	defer func() {
 		if err != nil {
@@ -214,6 +216,9 @@ func (p *Plan) compileRoute(i int, rc *config.Route, ids identitySet, d Deps) (*
 	r.Public = rc.Auth == nil || rc.Auth.None
 	chain, err := buildChain(i, rc, ids, d)
 	if err != nil {
+		return nil, err
+	}
+	if err := p.addOpenAPI(&chain, i, rc, d); err != nil {
 		return nil, err
 	}
 	r.Chain = chain

@@ -1,6 +1,7 @@
 package problem
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -40,14 +41,19 @@ func Write(w http.ResponseWriter, r *http.Request, requestID string, err error) 
 	if title == "" {
 		title = http.StatusText(p.Status)
 	}
-	b, mErr := json.Marshal(body{
+	// Not HTML-escaped: a problem document is never HTML (nosniff is
+	// always set), and "must be >= 1" should read as written.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body{
 		Type: TypePrefix + p.Code, Title: title, Status: p.Status, Detail: p.Detail,
 		Code: p.Code, RequestID: requestID, Errors: p.Errors,
-	})
-	if mErr != nil { // cannot happen with these field types; stay closed anyway
-		b = []byte(`{"status":500,"code":"internal"}`)
+	}); err != nil { // cannot happen with these field types; stay closed anyway
+		buf.Reset()
+		buf.WriteString(`{"status":500,"code":"internal"}` + "\n")
 	}
-	b = append(b, '\n')
+	b := buf.Bytes()
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(p.Status)
 	if r == nil || r.Method != http.MethodHead {

@@ -28,6 +28,7 @@ type Metrics struct {
 	jwks     *prometheus.CounterVec
 	versions *prometheus.CounterVec
 	alerts   *prometheus.CounterVec
+	openapi  *prometheus.CounterVec
 }
 
 // NewMetrics registers the metric set on a fresh registry.
@@ -63,8 +64,12 @@ func NewMetrics() *Metrics {
 		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "apiguard_alerts_total", Help: "Anomaly alerts raised, by detector.",
 		}, []string{"detector"}),
+		openapi: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "apiguard_openapi_response_violations_total",
+			Help: "Upstream responses that do not match their OpenAPI operation (undocumented fields, status or type), by route.",
+		}, []string{"route"}),
 	}
-	m.Registry.MustRegister(m.requests, m.duration, m.denials, m.reloads, m.upstream, m.inflight, m.jwks, m.versions, m.alerts,
+	m.Registry.MustRegister(m.requests, m.duration, m.denials, m.reloads, m.upstream, m.inflight, m.jwks, m.versions, m.alerts, m.openapi,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -106,6 +111,10 @@ func (rm *RouteMetrics) Observe(status int, d time.Duration) {
 		rm.version.Inc()
 	}
 }
+
+// OpenAPIResponseViolation counts a response that broke its route's
+// OpenAPI operation.
+func (m *Metrics) OpenAPIResponseViolation(route string) { m.openapi.WithLabelValues(route).Inc() }
 
 // Alert counts an anomaly alert of detector.
 func (m *Metrics) Alert(detector string) { m.alerts.WithLabelValues(detector).Inc() }
