@@ -91,15 +91,17 @@ type routeView struct {
 	Public bool                `json:"public"`
 	Scopes []string            `json:"scopes"`
 	Stages map[string][]string `json:"stages"`
+	// Policy is the route's effective configuration (its overrides
+	// merged over defaults), as compiled.
+	Policy *config.Route `json:"policy"`
 }
 
 func (g *Gateway) apiRoutes(w http.ResponseWriter, r *http.Request) {
 	p := g.plan.Load()
 	out := make([]routeView, 0, len(p.routes))
 	for i, rt := range p.routes {
-		rc := p.Config.Routes[i]
-		_ = rc
-		out = append(out, routeView{Name: rt.Name, Public: rt.Public, Scopes: rt.Scopes, Stages: rt.Chain.Names()})
+		out = append(out, routeView{Name: rt.Name, Public: rt.Public, Scopes: rt.Scopes, Stages: rt.Chain.Names(),
+			Policy: &p.Config.Routes[i]})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

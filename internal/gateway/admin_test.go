@@ -29,6 +29,7 @@ func TestAdminListener(t *testing.T) {
 		{"/api/routes", "s3cret-admin-token-x", 401, "unauthenticated"},
 		{"/api/unknown", "", 401, "unauthenticated"},
 		{"/api/routes", "s3cret-admin-token", 200, `"name":"list-orders"`},
+		{"/api/routes", "s3cret-admin-token", 200, `"policy":{"name":"list-orders","methods":["GET"],"path":"/v1/orders","upstream":"app"`},
 	} {
 		t.Run(c.path+"/"+c.token, func(t *testing.T) {
 			req, _ := http.NewRequest("GET", admin+c.path, nil)

@@ -184,6 +184,7 @@ func buildMTLS(cfg *config.Config, _ Deps, _ *Plan) (pipeline.Authenticator, err
 // Budgets live in the process's limiter, so they survive reloads.
 func buildLimit(rc *config.Route, d Deps) ([]pipeline.Stage, error) {
 	hook := ratelimit.WithStoreErrorHook(func(err error) {
+		d.Metrics.StoreError("ratelimit")
 		d.Logger.Warn("rate-limit store error", "route", rc.Name, "error", err.Error())
 	})
 	var st *ratelimit.Stage
@@ -215,6 +216,7 @@ func buildKeyQuota(rc *config.Route, d Deps) (pipeline.Stage, error) {
 		onErr = rc.RateLimit.OnStoreError
 	}
 	hook := ratelimit.WithStoreErrorHook(func(err error) {
+		d.Metrics.StoreError("quota")
 		d.Logger.Warn("rate-limit store error", "route", rc.Name, "stage", "key_quota", "error", err.Error())
 	})
 	return ratelimit.NewKeyQuotaStage(onErr, d.Quotas, hook)

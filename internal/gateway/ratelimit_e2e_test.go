@@ -107,6 +107,9 @@ func TestRateLimitSharedAcrossReplicas(t *testing.T) {
 	srv.Kill()
 	resp, body := replicas[0].do("GET", "/limited", nil)
 	mustProblem(t, resp, body, 503, "unavailable")
+	if m := replicas[0].metricsText(); !strings.Contains(m, `apiguard_store_errors_total{use="ratelimit"} 1`) {
+		t.Fatalf("the store error is not counted:\n%s", grepLines(m, "store_errors"))
+	}
 	if r, err := http.Get("http://" + replicas[0].gw.Addr.Admin + "/readyz"); err != nil || r.StatusCode != 503 {
 		t.Fatalf("readyz during the Redis outage: %v %v", r, err)
 	} else {

@@ -29,6 +29,7 @@ type Metrics struct {
 	versions *prometheus.CounterVec
 	alerts   *prometheus.CounterVec
 	openapi  *prometheus.CounterVec
+	storeErr *prometheus.CounterVec
 }
 
 // NewMetrics registers the metric set on a fresh registry.
@@ -64,12 +65,15 @@ func NewMetrics() *Metrics {
 		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "apiguard_alerts_total", Help: "Anomaly alerts raised, by detector.",
 		}, []string{"detector"}),
+		storeErr: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "apiguard_store_errors_total", Help: "Failed calls to the store (SQLite or Redis), by what needed it (ratelimit, quota, blocks).",
+		}, []string{"use"}),
 		openapi: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "apiguard_openapi_response_violations_total",
 			Help: "Upstream responses that do not match their OpenAPI operation (undocumented fields, status or type), by route.",
 		}, []string{"route"}),
 	}
-	m.Registry.MustRegister(m.requests, m.duration, m.denials, m.reloads, m.upstream, m.inflight, m.jwks, m.versions, m.alerts, m.openapi,
+	m.Registry.MustRegister(m.requests, m.duration, m.denials, m.reloads, m.upstream, m.inflight, m.jwks, m.versions, m.alerts, m.openapi, m.storeErr,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -115,6 +119,9 @@ func (rm *RouteMetrics) Observe(status int, d time.Duration) {
 // OpenAPIResponseViolation counts a response that broke its route's
 // OpenAPI operation.
 func (m *Metrics) OpenAPIResponseViolation(route string) { m.openapi.WithLabelValues(route).Inc() }
+
+// StoreError counts a failed store call made for use.
+func (m *Metrics) StoreError(use string) { m.storeErr.WithLabelValues(use).Inc() }
 
 // Alert counts an anomaly alert of detector.
 func (m *Metrics) Alert(detector string) { m.alerts.WithLabelValues(detector).Inc() }
