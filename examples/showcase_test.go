@@ -168,4 +168,3 @@ func startExampleGateway(t *testing.T, upstream string) (addr, keyA, keyB string
 	})
 	return g.Addr.API, keyA, keyB
 }
-
