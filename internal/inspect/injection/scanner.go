@@ -24,6 +24,7 @@ type scanner struct {
 	deadline time.Time
 	partial  string // why inspection stopped short ("" when complete)
 	hits     []hit
+	seen     memo // strings found clean in this request
 }
 
 // hit is one detection: the rule and where, never the value.
@@ -38,6 +39,7 @@ func (sc *scanner) reset(st *Stage) {
 	sc.partial = ""
 	sc.hits = sc.hits[:0]
 	sc.deadline = time.Time{} // set at the first time check (see budget)
+	sc.seen.reset()
 }
 
 // done reports whether inspection must stop: a hit in block mode, the
@@ -106,8 +108,21 @@ func (sc *scanner) keyName(k string, loc *location, operators bool) bool {
 	return sc.done()
 }
 
-// judge runs the rules on v and on each form the decoders make of it.
+// judge runs the rules on v and on each form the decoders make of it,
+// once per distinct short string per request (see memo).
 func (sc *scanner) judge(v string) rule {
+	if sc.seen.clean(v) {
+		return ruleNone
+	}
+	r := sc.judgeOnce(v)
+	if r == ruleNone {
+		sc.seen.remember(v)
+	}
+	return r
+}
+
+// judgeOnce is judge without the memo.
+func (sc *scanner) judgeOnce(v string) rule {
 	r, cls := detect(v, &sc.jndi)
 	if r != ruleNone || cls&gateDecode == 0 {
 		return r
