@@ -138,6 +138,19 @@ func (w *Writer) Submit(rec *Record) error { return w.enqueue(item{rec: rec}) }
 
 var waiters = sync.Pool{New: func() any { return make(chan error, 1) }}
 
+// SubmitWaitFor is SubmitWait bounded by timeout instead of a context:
+// the timer exists only when the record has to wait for the writing
+// goroutine (the direct path needs none), which saves the request path a
+// context and a timer per record.
+func (w *Writer) SubmitWaitFor(rec *Record, timeout time.Duration) error {
+	if ok, err := w.writeDirect(rec); ok {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return w.submitWaitQueued(ctx, rec)
+}
+
 // SubmitWait is Submit, then waits until rec was handed to the kernel
 // with write(2) (and fsynced under SyncEvery): from then on a crash of
 // the process does not lose it. It returns the write's error, or ctx's
@@ -150,6 +163,11 @@ func (w *Writer) SubmitWait(ctx context.Context, rec *Record) error {
 	if ok, err := w.writeDirect(rec); ok {
 		return err
 	}
+	return w.submitWaitQueued(ctx, rec)
+}
+
+// submitWaitQueued hands rec to the writing goroutine and waits.
+func (w *Writer) submitWaitQueued(ctx context.Context, rec *Record) error {
 	done := waiters.Get().(chan error)
 	if err := w.enqueue(item{rec: rec, done: done}); err != nil {
 		waiters.Put(done)

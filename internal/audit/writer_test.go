@@ -449,3 +449,18 @@ func TestSubmitWaitRetriesAFailedDirectWrite(t *testing.T) {
 		t.Fatalf("stats %+v", s)
 	}
 }
+
+func TestSubmitWaitForBothPaths(t *testing.T) {
+	path := tempFile(t)
+	w := openT(t, Options{File: path, Sync: SyncEvery}) // SyncEvery always takes the queue
+	if err := w.SubmitWaitFor(sample(1), time.Second); err != nil {
+		t.Fatal(err)
+	}
+	closeT(t, w)
+	w = openT(t, Options{File: path}) // idle: the direct path
+	if err := w.SubmitWaitFor(sample(2), time.Second); err != nil {
+		t.Fatal(err)
+	}
+	closeT(t, w)
+	mustVerify(t, 2, path)
+}

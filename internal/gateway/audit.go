@@ -46,9 +46,7 @@ func (g *Gateway) auditRequest(s *exchangeState, status int, d time.Duration) {
 		rec.Identity = audit.Identity{Subject: p.Subject, Auth: p.Method, KeyID: p.KeyID}
 		rec.Scopes = p.Scopes
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	if err := w.SubmitWait(ctx, rec); err != nil {
+	if err := w.SubmitWaitFor(rec, time.Second); err != nil {
 		g.log.Error("audit record not written", "request_id", s.x.RequestID, "error", err.Error())
 	}
 }
