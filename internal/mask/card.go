@@ -73,6 +73,11 @@ func cardEnds(w []byte, n int, number bool) bool {
 	return true
 }
 
+// IsCardNumber reports whether digits (ASCII digits only) is a plausible
+// payment card number: a card scheme's prefix and length, and a valid
+// Luhn check digit. The masker and the scanner share this one test.
+func IsCardNumber(digits string) bool { return validPAN([]byte(digits)) }
+
 // validPAN reports whether the digits d pass the Luhn check and have the
 // prefix and length of a card scheme.
 func validPAN(d []byte) bool {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/apiguard/apiguard/internal/mask"
 	"github.com/apiguard/apiguard/internal/scan"
 )
 
@@ -48,8 +49,8 @@ func unmaskedValue(m []string) bool {
 	return len(stars) == len(v) || len(v)-len(stars) < 3 || len(stars) > 4
 }
 
-// isPAN reports a 13-19 digit, Luhn-valid number with a card network
-// prefix.
+// isPAN reports a plausible card number (scheme prefix and length,
+// Luhn-valid), ignoring separators.
 func isPAN(s string) bool {
 	d := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
@@ -57,31 +58,7 @@ func isPAN(s string) bool {
 		}
 		return -1
 	}, s)
-	if len(d) < 13 || len(d) > 19 {
-		return false
-	}
-	iin := false
-	for _, p := range []string{"4", "51", "52", "53", "54", "55", "22", "23", "24", "25", "26", "27", "34", "37", "6011", "65", "644", "645", "646", "647", "648", "649", "35", "36", "38", "30"} {
-		iin = iin || strings.HasPrefix(d, p)
-	}
-	return iin && luhn(d)
-}
-
-func luhn(d string) bool {
-	sum := 0
-	double := false
-	for i := len(d) - 1; i >= 0; i-- {
-		n := int(d[i] - '0')
-		if double {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-		double = !double
-	}
-	return sum%10 == 0
+	return mask.IsCardNumber(d)
 }
 
 // sensitive returns what kind of sensitive data body holds and the match.
