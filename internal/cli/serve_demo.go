@@ -75,6 +75,10 @@ Try:
   %[6]s %[1]s/v1/orders                          # 401 unauthenticated: no credentials
   %[8]s %[1]s/v1/orders                # 200: authenticated, banner headers stripped
   %[8]s -X POST %[1]s/v1/orders/1/refund   # 403 forbidden: the key lacks orders:refund
+  %[8]s -H 'Content-Type: application/json' -d '{"item":"coffee","quantity":2}' %[1]s/v1/orders   # 201: validated against the route's OpenAPI operation
+  %[8]s -H 'Content-Type: application/json' -d '{"item":"coffee","quantity":0,"is_admin":true}' %[1]s/v1/orders   # 400 invalid-request: body.is_admin, body.quantity
+  %[8]s "%[1]s/v1/orders?q=1%%27%%20OR%%20%%271%%27=%%271"   # 403 blocked: SQL injection in the query
+  %[8]s "%[1]s/v1/orders?api_key=%[7]s"   # 400 secret-in-url: credentials never belong in URLs
   %[8]s -i %[1]s/v0/orders             # 200 with Deprecation, Sunset and Link headers
   %[8]s %[1]s/admin                    # 404 not-found: deny by default, nothing unrouted reaches the upstream
   %[8]s %[1]s/v1/orders/%%2e%%2e/admin   # 404: encoded dot-segments are resolved before routing

@@ -15,6 +15,9 @@ import (
 //go:embed demo.yaml
 var demoYAML string
 
+//go:embed orders.openapi.yaml
+var ordersSpec []byte
+
 // Settings are the addresses and files the demo configuration names.
 type Settings struct {
 	Dir, Upstream, Listen, Redirect, Admin, CertFile, KeyFile string
@@ -42,6 +45,9 @@ func Prepare(upstream, listen, redirect, admin string) (Settings, error) {
 		return Settings{}, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "admin.token"), []byte("demo-admin-token\n"), 0o600); err != nil {
+		return Settings{}, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "orders.openapi.yaml"), ordersSpec, 0o600); err != nil {
 		return Settings{}, err
 	}
 	return Settings{Dir: dir, Upstream: upstream, Listen: listen, Redirect: redirect, Admin: admin,
