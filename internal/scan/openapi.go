@@ -172,6 +172,9 @@ func (s *Spec) operations() ([]*Operation, error) {
 	slices.Sort(paths)
 	var ops []*Operation
 	for _, p := range paths {
+		if !strings.HasPrefix(p, "/") {
+			return nil, fmt.Errorf("paths: %q does not start with \"/\"", p)
+		}
 		item := s.Paths[p]
 		var shared []Parameter
 		if raw, ok := item["parameters"]; ok {
