@@ -55,7 +55,10 @@ func TestRateLimitSharedAcrossReplicas(t *testing.T) {
 	}
 	t.Cleanup(func() { client.Close() })
 	shared := func(d *Deps) {
-		b := rlredis.New(client)
+		// A generous decision timeout: this test is about the shared
+		// budget, and a loaded CI machine must not turn slow decisions
+		// into (correct, fail-closed) 503s that it would then miscount.
+		b := rlredis.New(client, rlredis.WithTimeout(2*time.Second))
 		d.Limiter, d.Quotas = b, b
 		d.Probes = append(d.Probes, func(ctx context.Context) error { return client.Ping(ctx).Err() })
 	}
