@@ -23,6 +23,7 @@ import (
 //	server.limits.write_timeout           0 (none: each upstream's timeout governs)
 //	server.limits.idle_timeout            60s
 //	server.limits.shutdown_timeout        15s
+//	server.limits.max_validated_body      256KiB
 //	store                                 sqlite:data/apiguard.db
 //	audit.file                            data/audit.jsonl
 //	audit.redact                          DefaultRedact
@@ -62,6 +63,7 @@ const (
 	DefaultTLSMinVersion      = "1.2"
 	DefaultStore              = "sqlite:data/apiguard.db"
 	DefaultAuditFile          = "data/audit.jsonl"
+	DefaultMaxValidatedBody   = Size(256 << 10)
 	DefaultAuditSync          = "interval"
 	DefaultTraceSampleRatio   = 0.1
 	DefaultAuditSyncInterval  = Duration(time.Second)
@@ -132,6 +134,7 @@ func applyDefaults(c *Config, set func(string) bool) {
 	defaultDuration(&l.ReadTimeout, DefaultReadTimeout, set("server.limits.read_timeout"))
 	defaultDuration(&l.IdleTimeout, DefaultIdleTimeout, set("server.limits.idle_timeout"))
 	defaultDuration(&l.ShutdownTimeout, DefaultShutdownTimeout, set("server.limits.shutdown_timeout"))
+	defaultSize(&l.MaxValidatedBody, DefaultMaxValidatedBody, set("server.limits.max_validated_body"))
 
 	if !set("store") {
 		c.Store = DefaultStore

@@ -65,6 +65,7 @@ type Limits struct {
 	WriteTimeout      Duration `yaml:"write_timeout" json:"write_timeout"`             // extension; default 0 = per-upstream timeout governs
 	IdleTimeout       Duration `yaml:"idle_timeout" json:"idle_timeout"`               // default 60s
 	ShutdownTimeout   Duration `yaml:"shutdown_timeout" json:"shutdown_timeout"`       // extension; default 15s: bound of the SIGTERM drain
+	MaxValidatedBody  Size     `yaml:"max_validated_body" json:"max_validated_body"`   // extension; default 256KiB: largest body an OpenAPI route validates
 }
 
 // Audit configures the audit log.

@@ -69,6 +69,7 @@ func (l *loader) validateServer() {
 		}
 	}
 	positive("max_body", int64(lim.MaxBody))
+	positive("max_validated_body", int64(lim.MaxValidatedBody))
 	positive("max_header", int64(lim.MaxHeader))
 	positive("read_header_timeout", int64(lim.ReadHeaderTimeout))
 	positive("read_timeout", int64(lim.ReadTimeout))

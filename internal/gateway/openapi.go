@@ -17,6 +17,9 @@ type specCache map[string]*openapi.Spec
 // before it is inspected for attacks), the response filter first among
 // the response filters (before masking changes values the schema
 // describes). A route whose operation the document lacks is an error.
+// Bodies are validated up to server.limits.max_validated_body: the
+// schema validator's cost grows faster than the body, so a larger
+// request body is refused (413), never passed unvalidated.
 func (p *Plan) addOpenAPI(c *pipeline.Chain, i int, rc *config.Route, d Deps) error {
 	if rc.OpenAPI == "" {
 		return nil
@@ -33,8 +36,10 @@ func (p *Plan) addOpenAPI(c *pipeline.Chain, i int, rc *config.Route, d Deps) er
 	if err != nil {
 		return fmt.Errorf("routes[%d].openapi: %w", i, err)
 	}
-	c.Inspect = append([]pipeline.Stage{op.RequestStage(p.maxBody)}, c.Inspect...)
-	f, err := op.ResponseFilter(rc.ResponseValidation, openapi.WithCounter(d.Metrics.OpenAPIResponseViolation))
+	limit := min(p.maxBody, p.Config.Server.Limits.MaxValidatedBody.Bytes())
+	c.Inspect = append([]pipeline.Stage{op.RequestStage(limit)}, c.Inspect...)
+	f, err := op.ResponseFilter(rc.ResponseValidation, openapi.WithCounter(d.Metrics.OpenAPIResponseViolation),
+		openapi.WithMaxResponseBody(p.Config.Server.Limits.MaxValidatedBody.Bytes()))
 	if err != nil {
 		return fmt.Errorf("routes[%d].response_validation: %w", i, err)
 	}

@@ -179,3 +179,25 @@ func TestOpenAPIResponseValidation(t *testing.T) {
 		}
 	})
 }
+
+// A body larger than server.limits.max_validated_body on an OpenAPI
+// route is refused (413), never passed on unvalidated.
+func TestOpenAPIRefusesBodiesTooLargeToValidate(t *testing.T) {
+	var received []byte
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "orders.yaml"), ordersSpec)
+	e := newEnv(t, orderUpstream(&received), func(y string) string {
+		y = strings.Replace(y, "limits: {max_body: 1KiB,", "limits: {max_validated_body: 128, max_body: 1KiB,", 1)
+		y = openAPIYAML(dir, false)(y)
+		return strings.ReplaceAll(y, "openapi: orders.yaml", "openapi: "+filepath.Join(dir, "orders.yaml"))
+	})
+	big := `{"sku":"ABC-1234","quantity":2` + strings.Repeat(" ", 200) + `}`
+	resp, body := e.do("POST", "/v1/orders", strings.NewReader(big), "Content-Type", "application/json")
+	mustProblem(t, resp, body, 413, "payload-too-large")
+	if received != nil {
+		t.Fatal("an unvalidated body reached the upstream")
+	}
+	if resp, _ := e.do("POST", "/v1/orders", strings.NewReader(`{"sku":"ABC-1234","quantity":2}`), "Content-Type", "application/json"); resp.StatusCode != 201 {
+		t.Fatalf("a small body: %d", resp.StatusCode)
+	}
+}
