@@ -128,8 +128,12 @@ func (g *Gateway) handle(s *exchangeState, r *http.Request) {
 		return
 	}
 	defer rt.upstream.Release()
-	setDeadlines(w, r, rt.upstream.Timeout+s.plan.writeFor)
-	rt.proxy.ServeHTTP(w, r.WithContext(ctx))
+	deadline := setDeadlines(w, r, rt.upstream.Timeout+s.plan.writeFor)
+	if r.Header["Upgrade"] != nil {
+		rt.proxy.ServeHTTP(w, r.WithContext(ctx))
+		return
+	}
+	s.plan.forward(g.deps, rt, w, r.WithContext(ctx), deadline)
 }
 
 // deny is the single error exit: it sets the gateway's headers, writes the
@@ -219,14 +223,16 @@ func (g *Gateway) recoverPanic(s *exchangeState, v any) (abort bool) {
 
 // setDeadlines bounds how long a slow client may take to read the answer.
 // Upgraded connections (WebSocket) live as long as both sides keep them.
-func setDeadlines(w http.ResponseWriter, r *http.Request, d time.Duration) {
+func setDeadlines(w http.ResponseWriter, r *http.Request, d time.Duration) time.Time {
 	rc := http.NewResponseController(w)
 	if r.Header.Get("Upgrade") != "" {
 		_ = rc.SetReadDeadline(time.Time{})
 		_ = rc.SetWriteDeadline(time.Time{})
-		return
+		return time.Time{}
 	}
-	_ = rc.SetWriteDeadline(time.Now().Add(d))
+	deadline := time.Now().Add(d)
+	_ = rc.SetWriteDeadline(deadline)
+	return deadline
 }
 
 func mergeHeaders(dst, src http.Header) {

@@ -265,7 +265,7 @@ func (p *Plan) Close() {
 		_ = c.Close()
 	}
 	for _, u := range p.upstreams {
-		u.Transport.CloseIdleConnections()
+		u.CloseIdle()
 	}
 }
 

@@ -43,7 +43,7 @@ var errUpstreamStatus = errors.New("upstream answered with a server error")
 // hooks read the request's exchange from the context.
 func (p *Plan) newReverseProxy(r *Route, d Deps) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
-		Rewrite:   func(pr *httputil.ProxyRequest) { p.rewrite(r, pr) },
+		Rewrite:   func(pr *httputil.ProxyRequest) { p.rewrite(r, pr.In, pr.Out) },
 		Transport: r.upstream.Transport,
 		// 0: a response of known length is written in as few syscalls as
 		// possible; ReverseProxy flushes every write of a streamed
@@ -61,11 +61,11 @@ func (p *Plan) newReverseProxy(r *Route, d Deps) *httputil.ReverseProxy {
 // rewrite shapes the outbound request: the normalised path (what was
 // routed is exactly what the upstream receives), forwarding headers the
 // gateway vouches for, and no client-supplied identity or credential.
-func (p *Plan) rewrite(r *Route, pr *httputil.ProxyRequest) {
-	s := stateFrom(pr.In.Context())
-	out, target := pr.Out, r.upstream.Target
+func (p *Plan) rewrite(r *Route, in, out *http.Request) {
+	s := stateFrom(in.Context())
+	target := r.upstream.Target
 	if s.span != nil {
-		s.gateway.deps.Tracer.Inject(pr.In.Context(), out.Header)
+		s.gateway.deps.Tracer.Inject(in.Context(), out.Header)
 	}
 	out.URL.Scheme, out.URL.Host = target.Scheme, target.Host
 	escaped := s.escapedPath
@@ -92,7 +92,7 @@ func (p *Plan) rewrite(r *Route, pr *httputil.ProxyRequest) {
 	if !r.forwardToken || isAPIKeyAuthorization(h) {
 		delete(h, "Authorization")
 	}
-	p.setForwarded(s, pr)
+	p.setForwarded(in, out.Header)
 	if len(r.Chain.Response) > 0 {
 		mask.AcceptIdentity(h) // the filters must see plain bodies
 	}
@@ -107,8 +107,7 @@ func (p *Plan) rewrite(r *Route, pr *httputil.ProxyRequest) {
 
 // setForwarded sets X-Forwarded-For/-Proto/-Host. A client's own
 // X-Forwarded-For is kept only when the peer is a trusted proxy.
-func (p *Plan) setForwarded(s *exchangeState, pr *httputil.ProxyRequest) {
-	in, h := pr.In, pr.Out.Header
+func (p *Plan) setForwarded(in *http.Request, h http.Header) {
 	xff := peerHost(in.RemoteAddr)
 	if prior := in.Header["X-Forwarded-For"]; len(prior) > 0 && len(p.trusted) > 0 && inPrefixes(peerAddr(in.RemoteAddr), p.trusted) {
 		xff = strings.Join(prior, ", ") + ", " + xff
@@ -157,6 +156,8 @@ func (p *Plan) proxyError(d Deps, r *Route, req *http.Request, err error) {
 		perr = problem.UpstreamError(err)
 	case errors.Is(err, context.Canceled) && req.Context().Err() != nil:
 		perr = problem.New(499, "client-closed", "the client closed the request").WithCause(err)
+	case errors.As(err, new(errClientBody)):
+		perr = problem.BadRequest("the request body could not be read").WithCause(err)
 	case proxy.IsTimeout(err):
 		d.Metrics.UpstreamError(r.upstream.Name, "timeout")
 		perr = problem.UpstreamTimeout(err)

@@ -1,8 +1,11 @@
 // Package proxy builds the connections from the gateway to its upstreams
 // and classifies what can go wrong on them.
 //
-// Each upstream gets its own http.Transport, tuned for connection reuse and
-// bounded by the upstream's timeout. An https upstream is verified against
+// Each upstream gets its own Client (an HTTP/1.1 client that runs each
+// exchange on the request's goroutine over pooled keep-alive connections;
+// see Client for why and for what it guarantees) and an http.Transport for
+// what Client does not carry (protocol upgrades), both bounded by the
+// upstream's timeout. An https upstream is verified against
 // the system roots or its ca_file, and may present a client certificate
 // (mTLS to the upstream), so traffic stays encrypted behind the gateway.
 package proxy
@@ -25,10 +28,14 @@ import (
 
 // Upstream is a compiled upstream: its target and its transport.
 type Upstream struct {
-	Name      string
-	Target    *url.URL
-	Timeout   time.Duration
+	Name    string
+	Target  *url.URL
+	Timeout time.Duration
+	// Transport carries what Client does not: protocol upgrades
+	// (WebSocket) through httputil.ReverseProxy.
 	Transport *http.Transport
+	// Client carries every other exchange (see Client).
+	Client *Client
 	// MaxInFlight bounds concurrent requests to this upstream (0: none).
 	MaxInFlight int64
 	inFlight    atomic.Int64
@@ -71,7 +78,38 @@ func NewUpstream(name string, u config.Upstream) (*Upstream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Upstream{Name: name, Target: target, Timeout: timeout, Transport: tr, MaxInFlight: int64(u.MaxInFlight)}, nil
+	client := NewClient(hostPort(target), ClientOptions{
+		Timeout:     timeout,
+		DialTimeout: min(timeout, 10*time.Second),
+		MaxIdle:     tr.MaxIdleConnsPerHost,
+		IdleTimeout: tr.IdleConnTimeout,
+		TLS:         tlsFor(target, tr),
+	})
+	return &Upstream{Name: name, Target: target, Timeout: timeout, Transport: tr, Client: client, MaxInFlight: int64(u.MaxInFlight)}, nil
+}
+
+// CloseIdle closes the upstream's idle connections; its plan is done.
+func (u *Upstream) CloseIdle() {
+	u.Transport.CloseIdleConnections()
+	u.Client.CloseIdle()
+}
+
+// hostPort is the target's host:port, with the scheme's default port.
+func hostPort(target *url.URL) string {
+	if target.Port() != "" {
+		return target.Host
+	}
+	if target.Scheme == "https" {
+		return net.JoinHostPort(target.Hostname(), "443")
+	}
+	return net.JoinHostPort(target.Hostname(), "80")
+}
+
+func tlsFor(target *url.URL, tr *http.Transport) *tls.Config {
+	if target.Scheme != "https" {
+		return nil
+	}
+	return tr.TLSClientConfig
 }
 
 func newTransport(name string, u config.Upstream, timeout time.Duration) (*http.Transport, error) {
