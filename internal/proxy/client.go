@@ -166,7 +166,7 @@ func retryable(req *Request, cn *conn) bool {
 
 // exchange writes the request on cn and reads the answer's headers.
 func (c *Client) exchange(ctx context.Context, cn *conn, req *Request) (*http.Response, error) {
-	stop := context.AfterFunc(ctx, cn.abort)
+	stop := context.AfterFunc(ctx, cn.abortFn)
 	if c.timeout > 0 {
 		_ = cn.nc.SetDeadline(time.Now().Add(c.timeout))
 	}
@@ -187,7 +187,9 @@ func (c *Client) exchange(ctx context.Context, cn *conn, req *Request) (*http.Re
 		}
 		return nil, err
 	}
-	_ = cn.nc.SetDeadline(req.BodyDeadline)
+	if resp.ContentLength < 0 || int64(cn.br.Buffered()) < resp.ContentLength {
+		_ = cn.nc.SetDeadline(req.BodyDeadline) // more to read: the body's deadline
+	}
 	resp.Body = &responseBody{rc: resp.Body, cn: cn, client: c, stop: stop, keep: !resp.Close}
 	return resp, nil
 }
@@ -360,10 +362,12 @@ type conn struct {
 	bw        *bufio.Writer
 	idleSince time.Time
 	reused    bool
+	abortFn   func() // cn.abort, bound once
 }
 
 func newConn(nc net.Conn) *conn {
 	cn := &conn{nc: nc}
+	cn.abortFn = cn.abort
 	cn.lim.r = nc
 	cn.br = bufio.NewReaderSize(&cn.lim, 4<<10)
 	cn.bw = bufio.NewWriterSize(nc, 4<<10)
