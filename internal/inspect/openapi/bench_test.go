@@ -69,3 +69,35 @@ func BenchmarkResponse(b *testing.B) {
 		})
 	}
 }
+
+// The bench's document and body (bench/run sends this order).
+const (
+	benchSpec  = "../../../bench/data/orders.openapi.yaml"
+	benchOrder = "../../../bench/data/order.json"
+)
+
+// BenchmarkValidateJSON: the bench's order against its schema, by the
+// full path alone (decodeJSON and the library, all there was before the
+// fast path) and by validateJSON (the fast path, which finds it valid).
+func BenchmarkValidateJSON(b *testing.B) {
+	o := mustOperation(b, mustLoad(b, benchSpec), "/v1/orders", "POST")
+	e := &o.methods["POST"].body.media[0]
+	body := mustRead(b, benchOrder)
+	for _, c := range []struct {
+		name string
+		f    func(*violations, *mediaEntry, []byte)
+	}{{"full", validateJSONFull}, {"fast", validateJSON}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			var v violations
+			for b.Loop() {
+				v = violations{}
+				c.f(&v, e, body)
+				if len(v.list) != 0 {
+					b.Fatal(v.list)
+				}
+			}
+		})
+	}
+}

@@ -70,6 +70,13 @@
 // other declared media types (forms, multipart, XML, binary) are checked
 // for their content type only.
 //
+// A JSON body (request or response) is first read by a fast path that
+// checks the common schema keywords directly on its bytes and only ever
+// answers "certainly valid" or "don't know"; any other body, and every
+// body of a schema using keywords it does not implement, is decoded and
+// validated in full as above, so answers and messages do not depend on it
+// (see fastSchema for what it implements).
+//
 // The stage reads the whole body (up to maxBody) and puts back on
 // r.Body a reader of exactly the bytes it read, setting ContentLength to
 // their number and GetBody to replay them: the upstream, and any stage

@@ -53,6 +53,7 @@ type requestBody struct {
 type mediaEntry struct {
 	typ, sub string // lower case, parameters dropped; "*" for a range
 	schema   *jsonschema.Schema
+	fast     *fastSchema // schema's fast path (nil: none; see fastSchema)
 }
 
 // Operation returns the compiled validation of one route: methods (upper
@@ -214,6 +215,7 @@ func (s *Spec) compileMedia(key string, mt *v3.MediaType, purpose schema_validat
 	}
 	if c != nil {
 		e.schema = c.CompiledSchema
+		e.fast = compileFast(e.schema)
 	}
 	return e, nil
 }

@@ -107,8 +107,19 @@ func (mt *method) bodyMedia(r *http.Request, data []byte) (*mediaEntry, error) {
 		"the request body must have one of these media types: "+mt.body.accepted)
 }
 
-// validateJSON parses and validates a JSON body against its schema.
+// validateJSON parses and validates a JSON body against its schema. A
+// body the fast path finds certainly valid is done with; any other is
+// validated in full (validateJSONFull), which reports its violations.
 func validateJSON(v *violations, e *mediaEntry, data []byte) {
+	if e.fast != nil && e.fast.valid(data) {
+		return
+	}
+	validateJSONFull(v, e, data)
+}
+
+// validateJSONFull decodes data (decodeJSON) and validates it with the
+// library, adding every violation to v.
+func validateJSONFull(v *violations, e *mediaEntry, data []byte) {
 	doc, err := decodeJSON(data)
 	if err != nil {
 		v.add("body", err.Error())
