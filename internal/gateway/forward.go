@@ -50,12 +50,16 @@ func (p *Plan) forward(d Deps, rt *Route, w http.ResponseWriter, in *http.Reques
 		return
 	}
 	resp.Request = out
+	// Decided on the upstream's answer, before the filters: a masked body
+	// has no length any more, but one the upstream sent whole is no stream
+	// and needs no flush per read (the server then writes it in one go).
+	streamed := resp.ContentLength == -1 || isEventStream(resp.Header)
 	if err := p.modifyResponse(rt, resp); err != nil {
 		resp.Body.Close()
 		p.proxyError(d, rt, in, err)
 		return
 	}
-	p.copyResponse(w, resp)
+	p.copyResponse(w, resp, streamed)
 }
 
 // errClientBody is a request body the client failed to deliver.
@@ -64,10 +68,11 @@ type errClientBody struct{ err error }
 func (e errClientBody) Error() string { return e.err.Error() }
 func (e errClientBody) Unwrap() error { return e.err }
 
-// copyResponse writes the answer's headers, body and trailers. An upstream
+// copyResponse writes the answer's headers, body and trailers, flushing
+// every read when the upstream streams it. An upstream
 // that fails mid-body aborts the client's stream (a truncated answer must
 // not look complete); a client that goes away just ends the copy.
-func (p *Plan) copyResponse(w http.ResponseWriter, resp *http.Response) {
+func (p *Plan) copyResponse(w http.ResponseWriter, resp *http.Response, streamed bool) {
 	dropConnectionListed(resp.Header, resp.Header)
 	dst := w.Header()
 	for k, vv := range resp.Header {
@@ -88,7 +93,6 @@ func (p *Plan) copyResponse(w http.ResponseWriter, resp *http.Response) {
 		dst["Trailer"] = []string{strings.Join(names, ", ")}
 	}
 	w.WriteHeader(resp.StatusCode)
-	streamed := resp.ContentLength == -1 || isEventStream(resp.Header)
 	readErr := copyBody(w, resp.Body, streamed)
 	resp.Body.Close()
 	if readErr != nil {
