@@ -19,31 +19,45 @@ func (cn *conn) alive() bool {
 	if tc, ok := nc.(*tls.Conn); ok {
 		nc, isTLS = tc.NetConn(), true
 	}
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return true
+	if cn.raw == nil {
+		sc, ok := nc.(syscall.Conn)
+		if !ok {
+			return true
+		}
+		rc, err := sc.SyscallConn()
+		if err != nil {
+			return false
+		}
+		cn.raw = rc
+		cn.probeFn = cn.probe
 	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+	if err := cn.raw.Read(cn.probeFn); err != nil {
 		return false
 	}
-	var buf [1]byte
-	var n int
-	var perr error
-	err = rc.Read(func(fd uintptr) bool {
-		n, _, perr = syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		return true // never wait: one probe
-	})
 	switch {
-	case err != nil:
-		return false
-	case errors.Is(perr, syscall.EAGAIN):
+	case errors.Is(cn.probeErr, syscall.EAGAIN):
 		return true // nothing to read, still open
-	case perr != nil || n == 0:
+	case cn.probeErr != nil || cn.probeN == 0:
 		return false // reset or closed by the upstream
 	default:
 		// Bytes while idle: garbage on plain HTTP; on TLS possibly a
 		// late session ticket, which the next read handles.
 		return isTLS
 	}
+}
+
+// probe is the raw read of alive: one non-blocking peek, never a wait.
+func (cn *conn) probe(fd uintptr) bool {
+	cn.probeN, _, cn.probeErr = syscall.Recvfrom(int(fd), cn.probeBuf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+	return true
+}
+
+// probeState is what alive keeps per connection, so that probing does
+// not allocate.
+type probeState struct {
+	raw      syscall.RawConn
+	probeFn  func(uintptr) bool
+	probeBuf [1]byte
+	probeN   int
+	probeErr error
 }

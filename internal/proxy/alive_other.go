@@ -6,3 +6,6 @@ package proxy
 // upstream closed is found by the exchange (and an idempotent request
 // without a body is retried).
 func (cn *conn) alive() bool { return cn.br.Buffered() == 0 }
+
+// probeState is empty where alive does not probe.
+type probeState struct{}

@@ -363,6 +363,7 @@ type conn struct {
 	idleSince time.Time
 	reused    bool
 	abortFn   func() // cn.abort, bound once
+	probeState
 }
 
 func newConn(nc net.Conn) *conn {
