@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http/httpguts"
@@ -41,10 +42,12 @@ import (
 //     (without blocking) before reuse, and an idempotent request without a
 //     body that finds a reused connection closed is retried once on a new
 //     one.
-//   - Deadlines: dial and TLS handshake bounded by DialTimeout, the
-//     request and the answer's headers by Timeout, the body by the
-//     deadline the caller passes; cancelling the context aborts the
-//     exchange at once.
+//   - Deadlines: dial and TLS handshake bounded by DialTimeout; each
+//     write of the request by Timeout (an upstream that stops reading
+//     fails the exchange; a client that uploads slowly does not), the
+//     answer's headers by Timeout from the end of the request, its body
+//     by the deadline the caller passes. Cancelling the context aborts
+//     the exchange at once.
 //
 // Upgrades (WebSocket) are not handled here: the gateway sends them
 // through httputil.ReverseProxy.
@@ -167,9 +170,7 @@ func retryable(req *Request, cn *conn) bool {
 // exchange writes the request on cn and reads the answer's headers.
 func (c *Client) exchange(ctx context.Context, cn *conn, req *Request) (*http.Response, error) {
 	stop := context.AfterFunc(ctx, cn.abortFn)
-	if c.timeout > 0 {
-		_ = cn.nc.SetDeadline(time.Now().Add(c.timeout))
-	}
+	cn.dw.timeout = c.timeout
 	if err := cn.writeRequest(c.addr, req); err != nil {
 		stop()
 		cn.close()
@@ -177,6 +178,12 @@ func (c *Client) exchange(ctx context.Context, cn *conn, req *Request) (*http.Re
 			return nil, ctx.Err()
 		}
 		return nil, err
+	}
+	if c.timeout > 0 {
+		// The answer's headers get the whole timeout once the request is
+		// sent (as http.Transport's ResponseHeaderTimeout), so a slow
+		// upload is bounded by the server's read limits, not by this.
+		cn.setReadDeadline(time.Now().Add(c.timeout))
 	}
 	resp, err := cn.readResponse(req.Original)
 	if err != nil {
@@ -188,7 +195,7 @@ func (c *Client) exchange(ctx context.Context, cn *conn, req *Request) (*http.Re
 		return nil, err
 	}
 	if resp.ContentLength < 0 || int64(cn.br.Buffered()) < resp.ContentLength {
-		_ = cn.nc.SetDeadline(req.BodyDeadline) // more to read: the body's deadline
+		cn.setReadDeadline(req.BodyDeadline) // more to read: the body's deadline
 	}
 	resp.Body = &responseBody{rc: resp.Body, cn: cn, client: c, stop: stop, keep: !resp.Close}
 	return resp, nil
@@ -363,7 +370,29 @@ type conn struct {
 	idleSince time.Time
 	reused    bool
 	abortFn   func() // cn.abort, bound once
+	dw        deadlineWriter
 	probeState
+}
+
+// deadlineWriter gives every write to the connection its own deadline,
+// until the exchange is aborted.
+type deadlineWriter struct {
+	nc      net.Conn
+	timeout time.Duration
+	aborted atomic.Bool
+}
+
+// errAborted is a write after the exchange's context was cancelled.
+var errAborted = errors.New("upstream exchange aborted")
+
+func (w *deadlineWriter) Write(p []byte) (int, error) {
+	if w.aborted.Load() {
+		return 0, errAborted
+	}
+	if w.timeout > 0 {
+		_ = w.nc.SetWriteDeadline(time.Now().Add(w.timeout))
+	}
+	return w.nc.Write(p)
 }
 
 func newConn(nc net.Conn) *conn {
@@ -371,14 +400,28 @@ func newConn(nc net.Conn) *conn {
 	cn.abortFn = cn.abort
 	cn.lim.r = nc
 	cn.br = bufio.NewReaderSize(&cn.lim, 4<<10)
-	cn.bw = bufio.NewWriterSize(nc, 4<<10)
+	cn.dw.nc = nc
+	cn.bw = bufio.NewWriterSize(&cn.dw, 4<<10)
 	return cn
 }
 
 func (cn *conn) close() { _ = cn.nc.Close() }
 
-// abort unblocks an exchange whose context was cancelled.
-func (cn *conn) abort() { _ = cn.nc.SetDeadline(time.Unix(1, 0)) }
+// abort unblocks an exchange whose context was cancelled. The connection
+// is never reused after it (responseBody.Close sees the stopped AfterFunc).
+func (cn *conn) abort() {
+	cn.dw.aborted.Store(true)
+	_ = cn.nc.SetDeadline(time.Unix(1, 0))
+}
+
+// setReadDeadline moves the read deadline unless the exchange was aborted
+// (whose deadline in the past must stay).
+func (cn *conn) setReadDeadline(t time.Time) {
+	_ = cn.nc.SetReadDeadline(t)
+	if cn.dw.aborted.Load() {
+		_ = cn.nc.SetDeadline(time.Unix(1, 0))
+	}
+}
 
 // readResponse reads the status line and headers, skipping 1xx answers.
 func (cn *conn) readResponse(orig *http.Request) (*http.Response, error) {

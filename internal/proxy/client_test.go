@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -420,5 +421,45 @@ func TestClientTLSUpstream(t *testing.T) {
 	untrusted := NewClient(addr, ClientOptions{Timeout: 2 * time.Second, DialTimeout: time.Second, MaxIdle: 8, IdleTimeout: time.Minute, TLS: &tls.Config{MinVersion: tls.VersionTLS12}})
 	if _, err := untrusted.Do(context.Background(), get("/")); err == nil {
 		t.Fatal("an upstream certificate from an unknown CA was accepted")
+	}
+}
+
+// slowBody hands out size bytes in 4 KiB reads, each after a pause: an
+// upload that takes longer than the upstream timeout in total.
+type slowBody struct {
+	left  int
+	pause time.Duration
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	if b.left == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(b.pause) // the client is slow: this is the behaviour under test
+	n := min(len(p), 4096, b.left)
+	for i := range p[:n] {
+		p[i] = 'u'
+	}
+	b.left -= n
+	return n, nil
+}
+
+// TestClientSlowUploadIsNotTheUpstreamsTimeout: the timeout bounds each
+// write and the wait for the answer, not how long the client takes to
+// send its body (the server's read limits bound that).
+func TestClientSlowUploadIsNotTheUpstreamsTimeout(t *testing.T) {
+	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		io.WriteString(w, strconv.FormatInt(n, 10))
+	})
+	c := NewClient(srv.Listener.Addr().String(), ClientOptions{Timeout: 150 * time.Millisecond, DialTimeout: time.Second, MaxIdle: 8, IdleTimeout: time.Minute})
+	req := post("/upload", "")
+	req.Body, req.ContentLength = &slowBody{left: 5 * 4096, pause: 60 * time.Millisecond}, 5*4096
+	resp, err := c.Do(context.Background(), req)
+	if err != nil {
+		t.Fatalf("a 300 ms upload under a 150 ms upstream timeout failed: %v", err)
+	}
+	if got := readAll(t, resp); got != "20480" {
+		t.Fatalf("upstream received %s bytes", got)
 	}
 }

@@ -22,6 +22,9 @@ func parseContentType(ct string) (typ, sub string, ok bool) {
 	if ct == "" {
 		return "", "", false
 	}
+	if isPlainJSON(ct) { // the common case, without parsing parameters
+		return "application", "json", true
+	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return "", "", false
@@ -31,6 +34,12 @@ func parseContentType(ct string) (typ, sub string, ok bool) {
 		return "", "", false // a range is not a content type
 	}
 	return typ, sub, true
+}
+
+// isPlainJSON reports the two spellings of JSON nearly every client and
+// upstream sends, which need no parameter parsing.
+func isPlainJSON(ct string) bool {
+	return strings.EqualFold(ct, "application/json") || strings.EqualFold(ct, "application/json; charset=utf-8")
 }
 
 // isJSON reports whether a media type (or a range that only JSON media
