@@ -318,35 +318,10 @@ func (n *fastNode) str(raw []byte, runes int, escaped bool) bool {
 // number scans a number literal with decodeJSON's grammar,
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
 func (s *fastScanner) number() ([]byte, bool) {
-	d, i := s.d, s.i
-	if d[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(d) && d[i] == '0':
-		i++
-	case i < len(d) && '1' <= d[i] && d[i] <= '9':
-		i = digits(d, i)
-	default:
+	d := s.d
+	i, ok := numberEnd(d, s.i)
+	if !ok {
 		return nil, false
-	}
-	if i < len(d) && d[i] == '.' {
-		j := digits(d, i+1)
-		if j == i+1 {
-			return nil, false
-		}
-		i = j
-	}
-	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
-		i++
-		if i < len(d) && (d[i] == '+' || d[i] == '-') {
-			i++
-		}
-		j := digits(d, i)
-		if j == i {
-			return nil, false
-		}
-		i = j
 	}
 	lit := d[s.i:i]
 	s.i = i

@@ -164,10 +164,22 @@ func (p *jsonParser) array(depth int) (any, error) {
 	}
 }
 
-// number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
+// number reads a number literal (see numberEnd).
 func (p *jsonParser) number() (any, error) {
-	d, start := p.data, p.pos
-	i := p.pos
+	start := p.pos
+	end, ok := numberEnd(p.data, start)
+	if !ok {
+		return nil, errMalformedJSON
+	}
+	p.pos = end
+	return json.Number(p.data[start:end]), nil
+}
+
+// numberEnd returns the end of the number literal at d[i:], with the
+// grammar -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, or false. The
+// decoder and the fast path's scanner share it, so they accept exactly
+// the same numbers.
+func numberEnd(d []byte, i int) (int, bool) {
 	if i < len(d) && d[i] == '-' {
 		i++
 	}
@@ -177,12 +189,12 @@ func (p *jsonParser) number() (any, error) {
 	case i < len(d) && '1' <= d[i] && d[i] <= '9':
 		i = digits(d, i)
 	default:
-		return nil, errMalformedJSON
+		return 0, false
 	}
 	if i < len(d) && d[i] == '.' {
 		j := digits(d, i+1)
 		if j == i+1 {
-			return nil, errMalformedJSON
+			return 0, false
 		}
 		i = j
 	}
@@ -193,12 +205,11 @@ func (p *jsonParser) number() (any, error) {
 		}
 		j := digits(d, i)
 		if j == i {
-			return nil, errMalformedJSON
+			return 0, false
 		}
 		i = j
 	}
-	p.pos = i
-	return json.Number(d[start:i]), nil
+	return i, true
 }
 
 func digits(d []byte, i int) int {
