@@ -47,9 +47,13 @@ type Writer struct {
 	// state guards everything below it: the writing goroutine holds it
 	// for each batch, and SubmitWait's direct path (see writeDirect)
 	// holds it to write one record from the caller's goroutine.
-	state      sync.Mutex
-	f          *os.File
-	size       int64
+	state sync.Mutex
+	f     *os.File
+	size  int64
+	// alloc is where the reserved blocks end (see reserve); noPrealloc:
+	// the file system cannot reserve.
+	alloc      int64
+	noPrealloc bool
 	start      time.Time // time of the file's first record (its age)
 	last       string    // hash of the last record written
 	dirty      bool      // written since the last fsync
