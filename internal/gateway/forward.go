@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,7 +50,11 @@ func (p *Plan) forward(d Deps, rt *Route, w http.ResponseWriter, in *http.Reques
 		p.proxyError(d, rt, in, err)
 		return
 	}
+	defer resp.Body.Close() // the upstream's own body, also if a filter panics
 	resp.Request = out
+	// Before the gateway sets its own headers: an upstream must not be
+	// able to name them in its Connection header and have them removed.
+	dropHopHeaders(resp.Header)
 	// Decided on the upstream's answer, before the filters: a masked body
 	// has no length any more, but one the upstream sent whole is no stream
 	// and needs no flush per read (the server then writes it in one go).
@@ -73,24 +78,20 @@ func (e errClientBody) Unwrap() error { return e.err }
 // that fails mid-body aborts the client's stream (a truncated answer must
 // not look complete); a client that goes away just ends the copy.
 func (p *Plan) copyResponse(w http.ResponseWriter, resp *http.Response, streamed bool) {
-	dropConnectionListed(resp.Header, resp.Header)
 	dst := w.Header()
 	for k, vv := range resp.Header {
-		if hopHeaders[k] {
-			continue
-		}
 		if prior, ok := dst[k]; ok {
 			dst[k] = append(prior, vv...)
 		} else {
 			dst[k] = vv
 		}
 	}
+	var announced []string
 	if len(resp.Trailer) > 0 {
-		names := make([]string, 0, len(resp.Trailer))
 		for k := range resp.Trailer {
-			names = append(names, k)
+			announced = append(announced, k)
 		}
-		dst["Trailer"] = []string{strings.Join(names, ", ")}
+		dst["Trailer"] = []string{strings.Join(announced, ", ")}
 	}
 	w.WriteHeader(resp.StatusCode)
 	readErr := copyBody(w, resp.Body, streamed)
@@ -99,7 +100,11 @@ func (p *Plan) copyResponse(w http.ResponseWriter, resp *http.Response, streamed
 		panic(http.ErrAbortHandler)
 	}
 	for k, vv := range resp.Trailer {
-		dst[k] = vv
+		if slices.Contains(announced, k) {
+			dst[k] = vv
+		} else {
+			dst[http.TrailerPrefix+k] = vv // one the upstream did not announce
+		}
 	}
 }
 
@@ -165,6 +170,15 @@ func withoutHopHeaders(h http.Header) http.Header {
 	}
 	dropConnectionListed(h, out)
 	return out
+}
+
+// dropHopHeaders deletes from an upstream's answer the headers its
+// Connection header names and the hop-by-hop headers.
+func dropHopHeaders(h http.Header) {
+	dropConnectionListed(h, h)
+	for k := range hopHeaders {
+		delete(h, k)
+	}
 }
 
 // dropConnectionListed deletes from h the headers that conn's Connection

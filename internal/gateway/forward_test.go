@@ -89,3 +89,70 @@ func TestForwardRefusesHeaderInjection(t *testing.T) {
 		t.Fatalf("the error body echoes the subject: %s", body)
 	}
 }
+
+// TestForwardUpstreamCannotStripSecurityHeaders: an upstream that names the
+// gateway's headers in its Connection header does not get them removed.
+func TestForwardUpstreamCannotStripSecurityHeaders(t *testing.T) {
+	e := newEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "Cache-Control, Content-Security-Policy, X-Content-Type-Options, X-Request-Id")
+		io.WriteString(w, "{}")
+	}), nil)
+	resp, _ := e.do("GET", "/v1/orders", nil)
+	for k, want := range map[string]string{
+		"Cache-Control":           "no-store",
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+		"X-Content-Type-Options":  "nosniff",
+	} {
+		if got := resp.Header.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if resp.Header.Get("X-Request-Id") == "" {
+		t.Error("X-Request-Id was removed")
+	}
+}
+
+// TestForwardUndeclaredTrailers: trailers the upstream sends without
+// announcing them reach the client too.
+func TestForwardUndeclaredTrailers(t *testing.T) {
+	e := newEnv(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		io.WriteString(w, "{}\n")
+		http.NewResponseController(w).Flush() // chunked: trailers can follow
+		w.Header().Set(http.TrailerPrefix+"X-Late", "yes")
+	}), nil)
+	resp, err := e.client.Get(e.base + "/v1/orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if got := resp.Trailer.Get("X-Late"); got != "yes" {
+		t.Fatalf("undeclared trailer X-Late = %q, want yes", got)
+	}
+}
+
+func TestIsUpgrade(t *testing.T) {
+	cases := []struct {
+		name    string
+		headers map[string]string
+		want    bool
+	}{
+		{"websocket", map[string]string{"Upgrade": "websocket", "Connection": "Upgrade"}, true},
+		{"token among others", map[string]string{"Upgrade": "websocket", "Connection": "keep-alive, upgrade"}, true},
+		{"Upgrade without the Connection token", map[string]string{"Upgrade": "x"}, false},
+		{"Connection token without Upgrade", map[string]string{"Connection": "upgrade"}, false},
+		{"neither", nil, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := http.NewRequest("GET", "/", nil)
+			for k, v := range tc.headers {
+				r.Header.Set(k, v)
+			}
+			if got := isUpgrade(r); got != tc.want {
+				t.Fatalf("isUpgrade = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/apiguard/apiguard/internal/route"
 	"github.com/apiguard/apiguard/internal/tracing"
 	"go.opentelemetry.io/otel/trace"
+	"golang.org/x/net/http/httpguts"
 )
 
 // exchangeState is everything one request carries through the gateway,
@@ -129,7 +130,7 @@ func (g *Gateway) handle(s *exchangeState, r *http.Request) {
 	}
 	defer rt.upstream.Release()
 	deadline := setDeadlines(w, r, rt.upstream.Timeout+s.plan.writeFor)
-	if r.Header["Upgrade"] != nil {
+	if isUpgrade(r) {
 		rt.proxy.ServeHTTP(w, r.WithContext(ctx))
 		return
 	}
@@ -225,7 +226,7 @@ func (g *Gateway) recoverPanic(s *exchangeState, v any) (abort bool) {
 // Upgraded connections (WebSocket) live as long as both sides keep them.
 func setDeadlines(w http.ResponseWriter, r *http.Request, d time.Duration) time.Time {
 	rc := http.NewResponseController(w)
-	if r.Header.Get("Upgrade") != "" {
+	if isUpgrade(r) {
 		_ = rc.SetReadDeadline(time.Time{})
 		_ = rc.SetWriteDeadline(time.Time{})
 		return time.Time{}
@@ -233,6 +234,14 @@ func setDeadlines(w http.ResponseWriter, r *http.Request, d time.Duration) time.
 	deadline := time.Now().Add(d)
 	_ = rc.SetWriteDeadline(deadline)
 	return deadline
+}
+
+// isUpgrade reports a protocol upgrade (WebSocket): an Upgrade header and
+// the upgrade token in Connection, as httputil.ReverseProxy decides. Only
+// such a request loses its deadlines and goes through ReverseProxy; an
+// Upgrade header alone is an ordinary request.
+func isUpgrade(r *http.Request) bool {
+	return r.Header.Get("Upgrade") != "" && httpguts.HeaderValuesContainsToken(r.Header["Connection"], "upgrade")
 }
 
 func mergeHeaders(dst, src http.Header) {

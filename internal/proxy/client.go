@@ -144,7 +144,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := c.exchange(ctx, cn, req)
-	if err != nil && cn.reused && retryable(req, cn) {
+	if err != nil && cn.reused && retryable(req, cn, err) {
 		cn, err = c.dial(ctx)
 		if err != nil {
 			return nil, err
@@ -155,9 +155,10 @@ func (c *Client) Do(ctx context.Context, req *Request) (*http.Response, error) {
 }
 
 // retryable: nothing came back on a reused connection (the upstream had
-// closed it) and the request can be sent again without a side effect.
-func retryable(req *Request, cn *conn) bool {
-	if cn.lim.read > 0 || (req.Body != nil && req.Body != http.NoBody) {
+// closed it) and the request can be sent again without a side effect. A
+// timeout is not retried: the upstream is slow, not gone.
+func retryable(req *Request, cn *conn, err error) bool {
+	if cn.lim.read > 0 || (req.Body != nil && req.Body != http.NoBody) || IsTimeout(err) {
 		return false
 	}
 	switch req.Method {
@@ -179,12 +180,14 @@ func (c *Client) exchange(ctx context.Context, cn *conn, req *Request) (*http.Re
 		}
 		return nil, err
 	}
+	// The answer's headers get the whole timeout once the request is
+	// sent (as http.Transport's ResponseHeaderTimeout), so a slow upload
+	// is bounded by the server's read limits, not by this.
+	headerDeadline := time.Time{}
 	if c.timeout > 0 {
-		// The answer's headers get the whole timeout once the request is
-		// sent (as http.Transport's ResponseHeaderTimeout), so a slow
-		// upload is bounded by the server's read limits, not by this.
-		cn.setReadDeadline(time.Now().Add(c.timeout))
+		headerDeadline = time.Now().Add(c.timeout)
 	}
+	cn.setReadDeadline(headerDeadline)
 	resp, err := cn.readResponse(req.Original)
 	if err != nil {
 		stop()
@@ -231,13 +234,15 @@ func validToken(s string) bool {
 	return true
 }
 
-// validURI accepts an origin-form target: a '/' and then visible ASCII.
+// validURI accepts an origin-form target: a '/' and then no control
+// character, space or DEL (bytes over 0x7f, which net/http's server lets
+// through in a query, delimit nothing and are passed on as they came).
 func validURI(s string) bool {
 	if s == "" || s[0] != '/' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
+		if s[i] <= ' ' || s[i] == 0x7f {
 			return false
 		}
 	}
@@ -391,6 +396,9 @@ func (w *deadlineWriter) Write(p []byte) (int, error) {
 	}
 	if w.timeout > 0 {
 		_ = w.nc.SetWriteDeadline(time.Now().Add(w.timeout))
+		if w.aborted.Load() { // abort ran meanwhile: its deadline must win
+			_ = w.nc.SetDeadline(time.Unix(1, 0))
+		}
 	}
 	return w.nc.Write(p)
 }

@@ -463,3 +463,97 @@ func TestClientSlowUploadIsNotTheUpstreamsTimeout(t *testing.T) {
 		t.Fatalf("upstream received %s bytes", got)
 	}
 }
+
+// TestClientNeverReadsUnsolicitedBytes: an upstream that sends more than
+// its Content-Length (a body to HEAD, a wrong length, a smuggled second
+// answer) must not have the extra bytes read as the answer to the next
+// request, over plain TCP or TLS (where they can hide, decrypted, inside
+// the TLS layer).
+func TestClientNeverReadsUnsolicitedBytes(t *testing.T) {
+	evil := "HTTP/1.1 200 OK\r\nContent-Length: 8192\r\n\r\n" + strings.Repeat("a", 8192) +
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nEVIL!"
+	serve := func(n int, c net.Conn) {
+		br := bufio.NewReader(c)
+		for i := 0; readRequest(c, br) == nil; i++ {
+			if n == 0 && i == 0 {
+				io.WriteString(c, evil) // one write: the extra answer arrives with the first
+				continue
+			}
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\ngood!")
+		}
+	}
+	for _, useTLS := range []bool{false, true} {
+		name := "plain"
+		if useTLS {
+			name = "tls"
+		}
+		t.Run(name, func(t *testing.T) {
+			var c *Client
+			if useTLS {
+				srv := httptest.NewUnstartedServer(nil)
+				srv.StartTLS() // only for its certificate
+				cert := srv.TLS.Certificates[0]
+				pool := x509.NewCertPool()
+				pool.AddCert(srv.Certificate())
+				srv.Close()
+				ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}, DynamicRecordSizingDisabled: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { ln.Close() })
+				go func() {
+					for n := 0; ; n++ {
+						conn, err := ln.Accept()
+						if err != nil {
+							return
+						}
+						go func(n int) { defer conn.Close(); serve(n, conn) }(n)
+					}
+				}()
+				c = NewClient(ln.Addr().String(), ClientOptions{Timeout: 2 * time.Second, DialTimeout: time.Second, MaxIdle: 8, IdleTimeout: time.Minute,
+					TLS: &tls.Config{RootCAs: pool, ServerName: "example.com", MinVersion: tls.VersionTLS12}})
+			} else {
+				c = newTestClient(rawUpstream(t, serve))
+			}
+			resp, err := c.Do(context.Background(), get("/first"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]byte, 8192) // reads of 4 KiB or more bypass the client's buffer
+			if _, err := io.ReadFull(resp.Body, buf); err != nil {
+				t.Fatal(err)
+			}
+			readAll(t, resp)
+			for i := 0; i < 3; i++ {
+				resp, err = c.Do(context.Background(), get("/next"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := readAll(t, resp); got != "good!" {
+					t.Fatalf("request %d was answered %q: bytes the upstream sent unasked were read as its answer", i+2, got)
+				}
+			}
+		})
+	}
+}
+
+// TestClientKeepsConnectionsIdleLongerThanTheTimeout: the deadline of the
+// last exchange passing while a connection sits in the pool does not make
+// it look dead.
+func TestClientKeepsConnectionsIdleLongerThanTheTimeout(t *testing.T) {
+	srv, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	c := NewClient(srv.Listener.Addr().String(), ClientOptions{Timeout: 50 * time.Millisecond, DialTimeout: time.Second, MaxIdle: 8, IdleTimeout: time.Minute})
+	for i := 0; i < 2; i++ {
+		resp, err := c.Do(context.Background(), get("/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, resp)
+		if i == 0 {
+			time.Sleep(120 * time.Millisecond) // idle past the timeout: the behaviour under test
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("%d connections: a pooled connection idle past the timeout was dropped", n)
+	}
+}
