@@ -25,6 +25,11 @@ func rawUpstream(t *testing.T, serve func(n int, c net.Conn)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveRaw(t, ln, serve)
+}
+
+// serveRaw hands each connection accepted on ln to serve (n counts them).
+func serveRaw(t *testing.T, ln net.Listener, serve func(n int, c net.Conn)) string {
 	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for n := 0; ; n++ {
@@ -500,17 +505,7 @@ func TestClientNeverReadsUnsolicitedBytes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				t.Cleanup(func() { ln.Close() })
-				go func() {
-					for n := 0; ; n++ {
-						conn, err := ln.Accept()
-						if err != nil {
-							return
-						}
-						go func(n int) { defer conn.Close(); serve(n, conn) }(n)
-					}
-				}()
-				c = NewClient(ln.Addr().String(), ClientOptions{Timeout: 2 * time.Second, DialTimeout: time.Second, MaxIdle: 8, IdleTimeout: time.Minute,
+				c = NewClient(serveRaw(t, ln, serve), ClientOptions{Timeout: 2 * time.Second, DialTimeout: time.Second, MaxIdle: 8, IdleTimeout: time.Minute,
 					TLS: &tls.Config{RootCAs: pool, ServerName: "example.com", MinVersion: tls.VersionTLS12}})
 			} else {
 				c = newTestClient(rawUpstream(t, serve))
