@@ -142,15 +142,6 @@ func isEventStream(h http.Header) bool {
 	return len(ct) >= 17 && strings.EqualFold(ct[:17], "text/event-stream")
 }
 
-// hopHeaders are the hop-by-hop headers of RFC 9110 section 7.6.1 and
-// their older relatives: they describe one connection and are never
-// passed on.
-var hopHeaders = map[string]bool{
-	"Connection": true, "Proxy-Connection": true, "Keep-Alive": true,
-	"Proxy-Authenticate": true, "Proxy-Authorization": true, "Te": true,
-	"Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
-}
-
 // forwardingHeaders are what a client may claim about the hops before it;
 // the rewrite sets the X-Forwarded ones from what the gateway vouches for
 // (as httputil.ReverseProxy does with a Rewrite hook).
@@ -164,7 +155,7 @@ var forwardingHeaders = map[string]bool{
 func withoutHopHeaders(h http.Header) http.Header {
 	out := make(http.Header, len(h)+8)
 	for k, vv := range h {
-		if !hopHeaders[k] && !forwardingHeaders[k] {
+		if !proxy.HopHeaders[k] && !forwardingHeaders[k] {
 			out[k] = vv
 		}
 	}
@@ -176,7 +167,7 @@ func withoutHopHeaders(h http.Header) http.Header {
 // Connection header names and the hop-by-hop headers.
 func dropHopHeaders(h http.Header) {
 	dropConnectionListed(h, h)
-	for k := range hopHeaders {
+	for k := range proxy.HopHeaders {
 		delete(h, k)
 	}
 }

@@ -249,13 +249,20 @@ func validURI(s string) bool {
 	return true
 }
 
-// skipHeader lists what the client writes itself or never forwards.
-var skipHeader = map[string]bool{
-	"Host": true, "Content-Length": true, "Transfer-Encoding": true,
+// HopHeaders are the hop-by-hop headers of RFC 9110 section 7.6.1 and
+// their older relatives: they describe one connection and are never
+// passed on, in either direction. Read-only.
+var HopHeaders = map[string]bool{
 	"Connection": true, "Proxy-Connection": true, "Keep-Alive": true,
-	"Te": true, "Trailer": true, "Upgrade": true, "Expect": true,
-	"Proxy-Authorization": true, "Proxy-Authenticate": true,
+	"Proxy-Authenticate": true, "Proxy-Authorization": true, "Te": true,
+	"Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
 }
+
+// framingHeaders are what the client writes itself (or not at all).
+var framingHeaders = map[string]bool{"Host": true, "Content-Length": true, "Expect": true}
+
+// skipHeader reports a header of Request.Header that is not written.
+func skipHeader(k string) bool { return HopHeaders[k] || framingHeaders[k] }
 
 // CloseIdle closes the pooled connections and keeps no more: the client
 // is done (its plan was replaced). In-flight exchanges finish normally.
@@ -465,7 +472,7 @@ func (cn *conn) writeRequest(host string, req *Request) error {
 	bw.WriteString(host)
 	bw.WriteString("\r\n")
 	for k, vv := range req.Header {
-		if skipHeader[k] {
+		if skipHeader(k) {
 			continue
 		}
 		for _, v := range vv {
