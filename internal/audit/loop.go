@@ -41,7 +41,9 @@ func (w *Writer) loop() {
 		case it := <-w.q:
 			w.state.Lock()
 			w.batch(it)
+			n := len(w.pend.items)
 			w.commit(false)
+			w.unwritten.Add(int64(-n))
 			w.state.Unlock()
 		case <-tick:
 			w.state.Lock()
@@ -58,21 +60,22 @@ func (w *Writer) loop() {
 
 // writeDirect writes rec from the caller's goroutine when that is
 // cheaper than a hand-off to the writing goroutine and back: the writer
-// is idle (the lock is free and nothing is queued, so no record that was
-// submitted earlier is overtaken) and the policy is not SyncEvery (whose
+// is idle (the lock is free and no queued record is unwritten, counting
+// one the writing goroutine took but has not locked for yet, so no record
+// that was submitted earlier is overtaken) and the policy is not SyncEvery (whose
 // fsync is amortised over the batches the queue builds). It reports
 // whether it took the record; when it did, err is the write's result. A
 // failing write is retried here exactly as the writing goroutine would
 // (the queue fills meanwhile and Submit fails closed).
 func (w *Writer) writeDirect(rec *Record) (ok bool, err error) {
-	if w.opts.Sync == SyncEvery || rec == nil || len(w.q) > 0 || !w.state.TryLock() {
+	if w.opts.Sync == SyncEvery || rec == nil || w.unwritten.Load() > 0 || !w.state.TryLock() {
 		return false, nil
 	}
 	defer w.state.Unlock()
 	w.mu.RLock()
 	closed := w.closed
 	w.mu.RUnlock()
-	if closed || len(w.q) > 0 {
+	if closed || w.unwritten.Load() > 0 {
 		return false, nil
 	}
 	if rec.Time.IsZero() {
@@ -422,7 +425,9 @@ func (w *Writer) sync() {
 func (w *Writer) shutdown() {
 	for len(w.q) > 0 {
 		w.batch(<-w.q)
+		n := len(w.pend.items)
 		w.commit(true)
+		w.unwritten.Add(int64(-n))
 	}
 	var errs []error
 	if w.lost > 0 {

@@ -32,6 +32,11 @@ type Writer struct {
 	opts Options
 	red  *Redactor
 	q    chan item
+	// unwritten counts the records handed to the queue that the writing
+	// goroutine has not finished with yet (queued, or taken from the
+	// queue and waiting for state). writeDirect writes only when it is
+	// zero, so a record never overtakes one submitted before it.
+	unwritten atomic.Int64
 
 	mu     sync.RWMutex // Submit holds it shared; Close exclusively
 	closed bool
@@ -199,6 +204,7 @@ func (w *Writer) enqueue(it item) error {
 		w.stats.rejected.Add(1)
 		return ErrClosed
 	}
+	w.unwritten.Add(1)
 	select {
 	case w.q <- it:
 		return nil
@@ -213,6 +219,7 @@ func (w *Writer) enqueue(it item) error {
 		case <-t.C:
 		}
 	}
+	w.unwritten.Add(-1)
 	w.stats.rejected.Add(1)
 	return ErrQueueFull
 }

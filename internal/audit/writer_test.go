@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -253,6 +255,41 @@ func TestRotationByAgeAndRestartAfterRotation(t *testing.T) {
 	closeT(t, w)
 	files, _ = Files(path)
 	mustVerify(t, 5, files...)
+}
+
+// A record the writing goroutine has taken from the queue, but not yet
+// written, must not be overtaken by a SubmitWait on the direct path: the
+// file's order is the order of submission. The test holds the writer's
+// state so the goroutine waits with the record in hand, then lets
+// SubmitWait race it for the lock.
+func TestSubmitWaitNeverOvertakesATakenRecord(t *testing.T) {
+	path := tempFile(t)
+	w := openT(t, Options{File: path, Sync: SyncInterval, SyncInterval: time.Hour})
+	const rounds = 20
+	for i := range rounds {
+		w.state.Lock()
+		submitAll(t, w, &Record{Type: TypeRequest, RequestID: fmt.Sprintf("queued-%d", i)})
+		for len(w.q) > 0 { // wait until the goroutine holds it
+			runtime.Gosched()
+		}
+		w.state.Unlock()
+		if err := w.SubmitWait(context.Background(), &Record{Type: TypeRequest, RequestID: fmt.Sprintf("direct-%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+		// When SubmitWait returns, its record and every one submitted
+		// before it are in the file, in that order.
+		lines := readLines(t, path)
+		if len(lines) != 2*(i+1) {
+			t.Fatalf("round %d: %d records in the file, want %d: a record was overtaken", i, len(lines), 2*(i+1))
+		}
+		for j, want := range []string{fmt.Sprintf(`"queued-%d"`, i), fmt.Sprintf(`"direct-%d"`, i)} {
+			if line := lines[2*i+j]; !bytes.Contains(line, []byte(want)) {
+				t.Fatalf("record %d is %s, want %s: a record was overtaken", 2*i+j, line, want)
+			}
+		}
+	}
+	closeT(t, w)
+	mustVerify(t, 2*rounds, path)
 }
 
 // gate blocks the writer's writes until released.
