@@ -63,7 +63,7 @@ type fastNode struct {
 
 	// strings: lengths in code points (-1: none) and pattern.
 	minLen, maxLen int
-	pattern        *regexp.Regexp
+	pattern        *stringPattern
 
 	// objects: members are the properties and required names; names
 	// indexes them. A member that is required but not a property is
@@ -248,7 +248,7 @@ func (c *fastCompiler) fill(n *fastNode, s *jsonschema.Schema, depth int) bool {
 		if !ok || re == nil {
 			return false
 		}
-		n.pattern = re
+		n.pattern = newStringPattern(re)
 	}
 	if !c.object(n, s, depth) {
 		return false
