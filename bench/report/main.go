@@ -212,7 +212,7 @@ func main() {
 // peers are the rows apiguard is compared with, in column order; the
 // public-route row is also a peer of the other apiguard rows (what their
 // policy costs).
-var peers = []string{"direct", "bare", "bare-tls", "nginx", "caddy", "haproxy", "apiguard"}
+var peers = []string{"direct", "floor", "bare", "bare-tls", "nginx", "caddy", "haproxy", "apiguard"}
 
 var peerTitle = map[string]string{"apiguard": "ag public"}
 
