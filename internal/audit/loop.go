@@ -60,9 +60,9 @@ func (w *Writer) loop() {
 
 // writeDirect writes rec from the caller's goroutine when that is
 // cheaper than a hand-off to the writing goroutine and back: the writer
-// is idle (the lock is free and no queued record is unwritten, counting
+// is idle (the lock is free and every queued record is written, counting
 // one the writing goroutine took but has not locked for yet, so no record
-// that was submitted earlier is overtaken) and the policy is not SyncEvery (whose
+// submitted earlier is overtaken) and the policy is not SyncEvery (whose
 // fsync is amortised over the batches the queue builds). It reports
 // whether it took the record; when it did, err is the write's result. A
 // failing write is retried here exactly as the writing goroutine would
