@@ -158,20 +158,31 @@ func (s *fastScanner) object(n *fastNode, depth int) bool {
 			return false
 		}
 		count++
-		s.space()
-		if s.i >= len(s.d) {
+		if closed, ok := s.separator('}'); !ok {
 			return false
-		}
-		switch s.d[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
+		} else if closed {
 			return n.objectDone(count, &seen)
-		default:
-			return false
 		}
 	}
+}
+
+// separator reads what follows a member or an item: a ',' (another one
+// comes) or the container's closing byte (closed). ok is false for
+// anything else.
+func (s *fastScanner) separator(closing byte) (closed, ok bool) {
+	s.space()
+	if s.i >= len(s.d) {
+		return false, false
+	}
+	switch s.d[s.i] {
+	case ',':
+		s.i++
+		return false, true
+	case closing:
+		s.i++
+		return true, true
+	}
+	return false, false
 }
 
 // objectDone checks an object's member count and required names.
@@ -210,18 +221,10 @@ func (s *fastScanner) array(n *fastNode, depth int) bool {
 			return false
 		}
 		count++
-		s.space()
-		if s.i >= len(s.d) {
+		if closed, ok := s.separator(']'); !ok {
 			return false
-		}
-		switch s.d[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
+		} else if closed {
 			return n.arrayDone(count)
-		default:
-			return false
 		}
 	}
 }
